@@ -1,0 +1,400 @@
+"""The same middleware registered twice on one app runs twice on every request.
+
+Starlette keeps every registration: ``app.add_middleware(X)`` twice (or once in ``FastAPI(middleware=
+[Middleware(X)])`` and again with ``add_middleware``) builds two instances of X into the stack, so its
+work (timing, caching, counting, header rewriting) happens twice and its side effects double. The
+review found PerformanceOptimizationMiddleware added twice on consecutive lines (section 3.1).
+
+Fix (safe): a registration identical to an earlier one on the same app, in the same function or at
+module level, is removed, along with an ``if`` block it leaves empty; an identical registration under
+an ``if`` that repeats an unconditional one goes too (the unconditional one always runs). Duplicates
+with different arguments, or under different conditions, are reported and left alone: which one is
+meant is a human decision.
+
+Example::
+
+    app.add_middleware(PerformanceOptimizationMiddleware, slow_request_threshold=0.5)
+    app.add_middleware(PerformanceOptimizationMiddleware, slow_request_threshold=0.5)  # removed
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+import libcst as cst
+
+from archfix.codemods.base import FileCodemod
+from archfix.config import Option
+from archfix.models import Fix
+
+_EMPTY = cst.Module(body=[])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def expr_key(node: cst.BaseExpression) -> str:
+    """A formatting- and comment-insensitive identity for an expression."""
+    code = code_of(node)
+    try:
+        return ast.dump(ast.parse(f"({code})", mode="eval").body)
+    except SyntaxError:
+        return " ".join(code.split())
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def args_key(args: Sequence[cst.Arg]) -> str:
+    """Positional arguments in order, keyword arguments sorted by name."""
+    positional = [f"{a.star}{expr_key(a.value)}" for a in args if a.keyword is None]
+    keywords = sorted(
+        f"{a.keyword.value}={expr_key(a.value)}" for a in args if a.keyword is not None
+    )
+    return "|".join([*positional, *keywords])
+
+
+@dataclass
+class Registration:
+    """One middleware registration: where, on which app, which class, with which arguments."""
+
+    receiver: str
+    cls_name: str
+    cls_key: str
+    args: str
+    node: cst.CSTNode
+    """The statement (add_middleware) or the list element (constructor)."""
+    conditions: tuple[int, ...]
+    """ids of the enclosing ``if`` statements inside the scope (empty when unconditional)."""
+    kind: str
+    """"add" or "ctor"."""
+    removable_parent: cst.If | None = None
+    """The innermost enclosing ``if`` (it is removed too when this was its only statement)."""
+
+
+class _ScopeCollector:
+    """Finds registrations in one scope (module body or a function body) in source order."""
+
+    def __init__(self, app_classes: Sequence[str], implicit_app_params: bool) -> None:
+        self.app_classes = set(app_classes)
+        self.implicit_app_params = implicit_app_params
+        self.apps: set[str] = set()
+        self.registrations: list[Registration] = []
+
+    def is_app_call(self, node: cst.BaseExpression) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        name = dotted_name(node.func)
+        return name is not None and name.rsplit(".", 1)[-1] in self.app_classes
+
+    def add_params(self, params: cst.Parameters) -> None:
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            annotation = param.annotation
+            if annotation is not None:
+                name = dotted_name(annotation.annotation)
+                if name and name.rsplit(".", 1)[-1] in self.app_classes:
+                    self.apps.add(param.name.value)
+            elif self.implicit_app_params and param.name.value == "app":
+                self.apps.add("app")
+
+    def collect(
+        self, body: Sequence[cst.BaseStatement], conditions: tuple[int, ...], parent: cst.If | None
+    ) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._small(small, stmt, conditions, parent, len(stmt.body) == 1)
+            elif isinstance(stmt, cst.If):
+                self._if(stmt, conditions)
+
+    def _if(self, stmt: cst.If, conditions: tuple[int, ...]) -> None:
+        inner = (*conditions, id(stmt))
+        # Only a plain ``if`` (no elif/else) can lose its body safely; others are scanned for
+        # reporting but their statements are never removed (parent None marks that).
+        simple = stmt.orelse is None
+        self.collect(stmt.body.body, inner, stmt if simple else None)
+        orelse = stmt.orelse
+        while orelse is not None:
+            branch_conditions = (*conditions, id(orelse))
+            if isinstance(orelse, cst.If):
+                self.collect(orelse.body.body, branch_conditions, None)
+                orelse = orelse.orelse
+            else:
+                self.collect(orelse.body.body, branch_conditions, None)
+                orelse = None
+
+    def _small(
+        self,
+        small: cst.BaseSmallStatement,
+        line: cst.SimpleStatementLine,
+        conditions: tuple[int, ...],
+        parent: cst.If | None,
+        alone: bool,
+    ) -> None:
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            value = small.value
+            if value is not None and self.is_app_call(value):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        self.apps.add(target.value)
+                        self._ctor(target.value, value, conditions)  # type: ignore[arg-type]
+            return
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return
+        call = small.value
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_middleware"):
+            return
+        receiver = dotted_name(func.value)
+        if receiver is None or receiver not in self.apps or not call.args or call.args[0].keyword:
+            return
+        cls_expr = call.args[0].value
+        self.registrations.append(
+            Registration(
+                receiver,
+                code_of(cls_expr),
+                expr_key(cls_expr),
+                args_key(call.args[1:]),
+                line if alone else small,
+                conditions,
+                "add",
+                parent if alone else None,
+            )
+        )
+
+    def _ctor(self, receiver: str, call: cst.Call, conditions: tuple[int, ...]) -> None:
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "middleware":
+                continue
+            if not isinstance(arg.value, (cst.List, cst.Tuple)):
+                continue
+            for element in arg.value.elements:
+                value = element.value
+                if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword:
+                    continue
+                name = dotted_name(value.func)
+                if name is None or name.rsplit(".", 1)[-1] != "Middleware":
+                    continue
+                cls_expr = value.args[0].value
+                self.registrations.append(
+                    Registration(
+                        receiver,
+                        code_of(cls_expr),
+                        expr_key(cls_expr),
+                        args_key(value.args[1:]),
+                        element,
+                        conditions,
+                        "ctor",
+                    )
+                )
+
+
+class DuplicateMiddleware(FileCodemod):
+    """Remove a middleware registration that repeats an identical one on the same app."""
+
+    id = "duplicate-middleware"
+    title = "Register each middleware once per app"
+    section = "3.1 Middleware Registration Order; 7.1 Immediate Blockers (3)"
+    fixable = Fix.SAFE
+    triggers = ("add_middleware", "middleware=")
+    priority = 30
+    options: ClassVar = {
+        "app-classes": Option(
+            "list[str]", ["FastAPI", "Starlette"], "Constructors whose result is an ASGI app."
+        ),
+    }
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self.remove: set[int] = set()
+        self.remove_ifs: set[int] = set()
+
+    # -- analysis (on the original tree, before any change) ---------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        app_classes = self.ctx.options.get("app-classes", ["FastAPI", "Starlette"])
+        # An unannotated ``app`` parameter counts as an app only in modules that use the framework.
+        imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
+        module_scope = _ScopeCollector(app_classes, implicit_app_params=False)
+        module_scope.collect(node.body, (), None)
+        self._judge(module_scope.registrations)
+        for func in _functions(node):
+            scope = _ScopeCollector(app_classes, implicit_app_params=imports_framework)
+            scope.apps |= module_scope.apps
+            scope.add_params(func.params)
+            body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+            scope.collect(body, (), None)
+            self._judge(scope.registrations)
+
+    def _judge(self, registrations: list[Registration]) -> None:
+        groups: dict[tuple[str, str], list[Registration]] = {}
+        for reg in registrations:
+            groups.setdefault((reg.receiver, reg.cls_key), []).append(reg)
+        for regs in groups.values():
+            if len(regs) < 2:
+                continue
+            unconditional = [r for r in regs if not r.conditions]
+            keeper = unconditional[0] if unconditional else regs[0]
+            for reg in regs:
+                if reg is keeper:
+                    continue
+                self._judge_pair(keeper, reg)
+
+    def _line(self, node: cst.CSTNode) -> int:
+        from libcst.metadata import PositionProvider
+
+        pos = self.get_metadata(PositionProvider, node, None)
+        return pos.start.line if pos is not None else 0
+
+    def _judge_pair(self, keeper: Registration, dup: Registration) -> None:
+        first = self._line(keeper.node)
+        name, app = dup.cls_name, dup.receiver
+        if dup.args != keeper.args:
+            self.report(
+                dup.node,
+                f"{name} is registered on {app} again with different arguments (first on line {first}); "
+                "not changed: decide which configuration is meant",
+            )
+            return
+        removable = (not keeper.conditions or dup.conditions == keeper.conditions) and (
+            dup.kind == "ctor" or dup.removable_parent is not None or not dup.conditions
+        )
+        if dup.kind == "ctor" and keeper.kind != "ctor":
+            removable = False  # the constructor list comes first in source; keep the list as it is
+        if not removable:
+            self.report(
+                dup.node,
+                f"{name} is registered on {app} again under a different condition (first on line {first}); "
+                "not changed: check whether both registrations can be active",
+            )
+            return
+        where = "" if not dup.conditions else " (inside an if block that repeats it)"
+        if self.report(
+            dup.node,
+            f"{name} is already registered on {app} on line {first}; this duplicate{where} makes it run "
+            "twice per request",
+            fix=Fix.SAFE,
+        ):
+            self.remove.add(id(dup.node))
+
+    # -- transformation ------------------------------------------------------------------------
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
+        return _without_elements(original_node, updated_node, self.remove)
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.Tuple:
+        return _without_elements(original_node, updated_node, self.remove)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if id(original_node) in self.remove:
+            return cst.RemoveFromParent()
+        kept = [
+            new
+            for old, new in zip(original_node.body, updated_node.body, strict=True)
+            if id(old) not in self.remove
+        ]
+        if len(kept) != len(updated_node.body):
+            if not kept:
+                return cst.RemoveFromParent()
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(body=kept)
+        return updated_node
+
+    def leave_If(
+        self, original_node: cst.If, updated_node: cst.If
+    ) -> cst.BaseStatement | cst.RemovalSentinel:
+        body = updated_node.body
+        if isinstance(body, cst.IndentedBlock) and not body.body and updated_node.orelse is None:
+            self.remove.add(id(original_node))
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        return self._carry_comments(original_node.body, updated_node)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return self._carry_comments(original_node.body, updated_node)
+
+    def _carry_comments(self, original: Sequence[cst.BaseStatement], updated: _Block) -> _Block:
+        """Move the comment lines of removed statements onto the next statement that remains.
+
+        A comment above a removed registration often introduces the statements after it; deleting
+        it with the duplicate would lose documentation the user wrote.
+        """
+        if len(updated.body) == len(original):
+            return updated
+        body = list(updated.body)
+        pending: list[cst.EmptyLine] = []
+        j = 0
+        for stmt in original:
+            if id(stmt) in self.remove:
+                lines = list(getattr(stmt, "leading_lines", ()))
+                if any(line.comment is not None for line in lines):
+                    pending.extend(lines)
+                continue
+            if pending and j < len(body):
+                target = body[j]
+                body[j] = target.with_changes(leading_lines=[*pending, *target.leading_lines])
+                pending = []
+            j += 1
+        if pending:
+            return updated.with_changes(body=body, footer=[*pending, *updated.footer])
+        return updated.with_changes(body=body)
+
+
+_Block = TypeVar("_Block", cst.Module, cst.IndentedBlock)
+
+
+def _functions(module: cst.Module) -> list[cst.FunctionDef]:
+    """Every function in the module (each is its own registration scope)."""
+    found: list[cst.FunctionDef] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            found.append(node)
+
+    module.visit(_Finder())
+    return found
+
+
+_Seq = TypeVar("_Seq", cst.List, cst.Tuple)
+
+
+def _without_elements(original: _Seq, updated: _Seq, remove: set[int]) -> _Seq:
+    """Drop removed elements; the element before a removed one takes over its comma, so the
+    layout (one element per line, trailing comma or not) stays as the user wrote it."""
+    if not any(id(e) in remove for e in original.elements):
+        return updated
+    kept: list[cst.BaseElement] = []
+    for old, new in zip(original.elements, updated.elements, strict=True):
+        if id(old) in remove:
+            if kept:
+                kept[-1] = kept[-1].with_changes(comma=new.comma)
+            continue
+        kept.append(new)
+    if (
+        len(kept) == 1
+        and isinstance(updated, cst.Tuple)
+        and kept[0].comma is cst.MaybeSentinel.DEFAULT
+    ):
+        kept[0] = kept[0].with_changes(comma=cst.Comma())  # (x,) stays a tuple
+    return updated.with_changes(elements=kept)

@@ -1,0 +1,599 @@
+"""The pipeline: discover -> read -> index -> prefilter -> run rules -> verify -> Result.
+
+The engine knows nothing about individual rules. It gives every selected file rule one shared libcst
+parse of each file (in (priority, id) order, repeated until nothing changes, bounded), then runs the
+project rules on the result, verifies every new text (libcst parse and ``compile()``), and returns
+the changes as data. It never writes: see :mod:`archfix.writer`.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import libcst as cst
+import pathspec
+from libcst.metadata import MetadataWrapper
+
+from archfix.codemods import RuleClass, all_rules
+from archfix.codemods.base import (
+    FileCodemod,
+    FileContext,
+    FixPolicy,
+    ProjectCodemod,
+    ProjectContext,
+    Reporter,
+    file_suppresses,
+)
+from archfix.config import Config
+from archfix.discovery import discover
+from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
+from archfix.project import ModuleIndex, Project
+from archfix.sourcefile import SourceError, read_source
+
+MAX_PASSES = 8
+"""Fix passes per file before the engine gives up on convergence (ruff uses a similar bound)."""
+MAX_ROUNDS = 3
+"""Rounds of (file rules, project rules) when project rules edit files that file rules then fix."""
+PARALLEL_THRESHOLD = 48
+"""Below this many candidate files a process pool costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: which fixes are allowed, parallelism, and progress reporting."""
+
+    policy: FixPolicy = field(default_factory=FixPolicy)
+    jobs: int = 1
+    progress: Callable[[int, int], None] | None = None
+    """Called with (done, total) as candidate files are processed."""
+    python: str | None = None
+    """Interpreter for rules that verify by importing the target (merge-entrypoints)."""
+    verify: bool = True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def verify_source(text: str, path: Path, must_compile: bool) -> str | None:
+    """Why ``text`` is not acceptable Python for ``path``, or None when it is."""
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return f"the result does not parse: {_one_line(exc.message)} (line {exc.raw_line})"
+    except RecursionError:
+        return "the result is too deeply nested for libcst"
+    if must_compile:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(text, str(path), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            msg = getattr(exc, "msg", str(exc))
+            return f"the result does not compile: {msg} (line {getattr(exc, 'lineno', '?')})"
+    return None
+
+
+def _compiles(text: str, path: Path) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def rebase_edit(original: str, roundtrip: str, fixed: str) -> str | None:
+    """Apply the edit ``roundtrip -> fixed`` to ``original``, or None if they overlap.
+
+    libcst does not reproduce every file byte for byte (``except (A, B) :`` loses its space). The
+    rules' edit is the difference between libcst's rendering and the fixed rendering; replaying only
+    that difference on the original keeps every unrelated byte, and refuses when the edit touches a
+    line libcst rendered differently.
+    """
+    o_lines = original.splitlines(keepends=True)
+    r_lines = roundtrip.splitlines(keepends=True)
+    f_lines = fixed.splitlines(keepends=True)
+    mapping: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(
+        None, r_lines, o_lines, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                mapping[i1 + k] = j1 + k
+    mapping[len(r_lines)] = len(o_lines)
+    out = list(o_lines)
+    ops = difflib.SequenceMatcher(None, r_lines, f_lines, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in reversed(ops):
+        if tag == "equal":
+            continue
+        if any(k not in mapping for k in range(i1, i2 + 1)):
+            return None
+        start, end = mapping[i1], mapping[i2]
+        if end - start != i2 - i1:
+            return None
+        out[start:end] = f_lines[j1:j2]
+    return "".join(out)
+
+
+@dataclass
+class FileOutcome:
+    """What the file rules did to one file."""
+
+    path: Path
+    text: str
+    """The final text (equal to the input when nothing changed)."""
+    rules: list[str] = field(default_factory=list)
+    applied: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    parsed: bool = False
+
+
+def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
+    return [replace(f, applied=False) if f.applied else f for f in findings]
+
+
+def process_file(
+    path: Path,
+    text: str,
+    rules: Sequence[type[FileCodemod]],
+    project: Project,
+    policy: FixPolicy,
+) -> FileOutcome:
+    """Run every given file rule over one parse of ``text``, to a fixed point."""
+    outcome = FileOutcome(path, text)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        outcome.errors.append(
+            FileError(
+                path,
+                ErrorKind.PARSE,
+                f"libcst cannot parse: {_one_line(exc.message)} (line {exc.raw_line})",
+            )
+        )
+        return outcome
+    except RecursionError:
+        outcome.errors.append(
+            FileError(path, ErrorKind.PARSE, "too deeply nested for libcst; skipped")
+        )
+        return outcome
+    outcome.parsed = True
+    try:
+        roundtrip: str | None = module.code
+    except RecursionError:
+        roundtrip = None
+    current = roundtrip if roundtrip is not None else text
+    start = current
+    module_name = project.module_name(path)
+    disabled: set[str] = set()
+    applied: list[Finding] = []
+    remaining: list[Finding] = []
+    for pass_no in range(MAX_PASSES):
+        pass_findings: list[Finding] = []
+        changed = False
+        wrapper: MetadataWrapper | None = None
+        lines = current.splitlines()
+        for rule_cls in rules:
+            if rule_cls.id in disabled:
+                continue
+            if pass_no and not rule_cls.wants(path, current, project):
+                continue
+            if wrapper is None:
+                wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            reporter = Reporter(rule_cls.id, policy)
+            ctx = FileContext(
+                path, module_name, project, project.config.options_for(rule_cls.id), lines, reporter
+            )
+            try:
+                new_module = wrapper.visit(rule_cls(ctx))
+                new_code = new_module.code if reporter.fixes_made else current
+            except RecursionError:
+                outcome.errors.append(
+                    FileError(
+                        path,
+                        ErrorKind.RULE,
+                        "too deeply nested for libcst; rule skipped",
+                        rule_cls.id,
+                    )
+                )
+                disabled.add(rule_cls.id)
+                continue
+            except Exception as exc:  # a rule bug must not stop the batch
+                outcome.errors.append(
+                    FileError(
+                        path,
+                        ErrorKind.RULE,
+                        f"rule crashed: {type(exc).__name__}: {_one_line(str(exc))}",
+                        rule_cls.id,
+                    )
+                )
+                disabled.add(rule_cls.id)
+                continue
+            findings = reporter.findings
+            if reporter.fixes_made and new_code != current:
+                problem = verify_source(new_code, path, _compiles(current, path))
+                if problem is None:
+                    module, current, wrapper, changed = new_module, new_code, None, True
+                    lines = current.splitlines()
+                    if rule_cls.id not in outcome.rules:
+                        outcome.rules.append(rule_cls.id)
+                else:
+                    outcome.errors.append(
+                        FileError(path, ErrorKind.VERIFY, f"fix dropped: {problem}", rule_cls.id)
+                    )
+                    disabled.add(rule_cls.id)
+                    findings = _unapplied(findings)
+            elif reporter.fixes_made:
+                findings = _unapplied(findings)
+            pass_findings.extend(findings)
+        if not policy.apply or not changed:
+            remaining = _unapplied(pass_findings)
+            break
+        applied.extend(f for f in pass_findings if f.applied)
+    else:
+        outcome.errors.append(
+            FileError(
+                path,
+                ErrorKind.CONVERGE,
+                f"fixes did not converge after {MAX_PASSES} passes (rules: {', '.join(outcome.rules)}); file left unchanged",
+            )
+        )
+        return replace(outcome, text=text, rules=[], applied=[], remaining=[])
+    outcome.applied, outcome.remaining = applied, remaining
+    if current == start:
+        return outcome
+    if roundtrip is None:
+        final = None
+    elif roundtrip == text:
+        final = current
+    else:
+        final = rebase_edit(text, roundtrip, current)
+        if final is not None and verify_source(final, path, _compiles(text, path)) is not None:
+            final = None
+    if final is None:
+        outcome.errors.append(
+            FileError(
+                path,
+                ErrorKind.ROUNDTRIP,
+                "libcst does not reproduce this file exactly where the fix applies; fix skipped to avoid unrelated edits",
+                ",".join(outcome.rules),
+            )
+        )
+        outcome.remaining = _unapplied([*applied, *remaining])
+        outcome.applied, outcome.rules = [], []
+        return outcome
+    outcome.text = final
+    return outcome
+
+
+# --- worker-process plumbing -------------------------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(project: Project, policy: FixPolicy) -> None:
+    _WORKER["project"] = project
+    _WORKER["policy"] = policy
+    _WORKER["rules"] = {r.id: r for r in all_rules()}
+
+
+def _worker_task(task: tuple[Path, str, tuple[str, ...]]) -> FileOutcome:
+    path, text, rule_ids = task
+    rules_by_id = _WORKER["rules"]
+    assert isinstance(rules_by_id, dict)
+    project = _WORKER["project"]
+    policy = _WORKER["policy"]
+    assert isinstance(project, Project) and isinstance(policy, FixPolicy)
+    return process_file(path, text, [rules_by_id[r] for r in rule_ids], project, policy)
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedProject:
+    """A project read from disk: the read-only view for rules plus what the writer needs."""
+
+    project: Project
+    originals: dict[Path, str]
+    meta: dict[Path, SourceMeta]
+    errors: list[FileError]
+
+
+def _parse_errors(path: Path, exc: BaseException) -> FileError:
+    if isinstance(exc, SyntaxError):
+        return FileError(path, ErrorKind.PARSE, f"syntax error: {exc.msg} (line {exc.lineno})")
+    if isinstance(exc, RecursionError):
+        return FileError(path, ErrorKind.PARSE, "too deeply nested to parse; skipped")
+    return FileError(path, ErrorKind.PARSE, f"cannot parse: {_one_line(str(exc))}")
+
+
+def load_project(root: Path, paths: Sequence[Path], config: Config) -> LoadedProject:
+    """Discover, read and index the project's files (the part every rule shares)."""
+    found = discover(root, paths, config.exclude, config.respect_gitignore)
+    errors = list(found.errors)
+    texts: dict[Path, str] = {}
+    meta: dict[Path, SourceMeta] = {}
+    trees: dict[Path, ast.Module] = {}
+    for path in found.files:
+        try:
+            source = read_source(path, config.max_file_size)
+        except SourceError as exc:
+            errors.append(FileError(path, exc.kind, exc.message))
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source.text, filename=str(path))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            errors.append(_parse_errors(path, exc))
+            continue
+        texts[path] = source.text
+        meta[path] = source.meta
+        trees[path] = tree
+    index = ModuleIndex.build(root, trees)
+    files = list(texts)
+    project = Project(root=root, config=config, files=files, index=index, texts=texts)
+    return LoadedProject(project, dict(texts), meta, errors)
+
+
+def select_rules(config: Config) -> list[RuleClass]:
+    """The rule classes to run for ``config``, in engine order."""
+    registry = all_rules()
+    chosen = set(config.selected(r.id for r in registry))
+    return [r for r in registry if r.id in chosen]
+
+
+def _per_file_ignored(project: Project) -> Callable[[Path, str], bool]:
+    specs = [
+        (pathspec.GitIgnoreSpec.from_lines([pattern]), set(ids))
+        for pattern, ids in project.config.per_file_ignores.items()
+    ]
+
+    def ignored(path: Path, rule_id: str) -> bool:
+        if not specs:
+            return False
+        rel = path.relative_to(project.root).as_posix()
+        return any((rule_id in ids or "ALL" in ids) and spec.match_file(rel) for spec, ids in specs)
+
+    return ignored
+
+
+def _file_rules_for(
+    path: Path,
+    text: str,
+    rules: Sequence[type[FileCodemod]],
+    project: Project,
+    ignored: Callable[[Path, str], bool],
+) -> tuple[str, ...]:
+    return tuple(
+        r.id
+        for r in rules
+        if not ignored(path, r.id)
+        and not file_suppresses(text, r.id)
+        and r.wants(path, text, project)
+    )
+
+
+def _run_file_phase(
+    files: Sequence[Path],
+    project: Project,
+    rules: Sequence[type[FileCodemod]],
+    options: RunOptions,
+) -> list[FileOutcome]:
+    ignored = _per_file_ignored(project)
+    by_id = {r.id: r for r in rules}
+    tasks = []
+    for path in files:
+        text = project.texts[path]
+        ids = _file_rules_for(path, text, rules, project, ignored)
+        if ids:
+            tasks.append((path, text, ids))
+    total = len(tasks)
+    outcomes: list[FileOutcome] = []
+    jobs = max(1, options.jobs)
+    if jobs > 1 and total >= PARALLEL_THRESHOLD:
+        chunk = max(1, total // (jobs * 8))
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            initializer=_worker_init,
+            initargs=(project.without_texts(), options.policy),
+        ) as pool:
+            for done, outcome in enumerate(pool.map(_worker_task, tasks, chunksize=chunk), 1):
+                outcomes.append(outcome)
+                if options.progress:
+                    options.progress(done, total)
+    else:
+        for done, (path, text, ids) in enumerate(tasks, 1):
+            outcomes.append(
+                process_file(path, text, [by_id[i] for i in ids], project, options.policy)
+            )
+            if options.progress:
+                options.progress(done, total)
+    return outcomes
+
+
+def _reindexed(project: Project, changed: Iterable[Path]) -> Project:
+    """The project with current texts and the index refreshed for the changed files."""
+    index = ModuleIndex(dict(project.index.modules), dict(project.index.by_path))
+    for path in changed:
+        text = project.texts.get(path)
+        if text is None:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        index.add(project.root, path, tree)
+    files = [p for p in project.texts]
+    return Project(project.root, project.config, files, index, project.texts)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(os.path.abspath(path)).relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _run_project_phase(
+    project: Project,
+    rules: Sequence[type[ProjectCodemod]],
+    options: RunOptions,
+    originals: dict[Path, str],
+) -> tuple[
+    dict[Path, str | None], set[Path], dict[Path, list[str]], list[Finding], list[FileError]
+]:
+    """Run project rules in order; each sees the edits of the ones before it."""
+    edits: dict[Path, str | None] = {}
+    created: set[Path] = set()
+    by_rule: dict[Path, list[str]] = {}
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    for rule_cls in rules:
+        reporter = Reporter(rule_cls.id, options.policy)
+        ctx = ProjectContext(
+            project,
+            project.config.options_for(rule_cls.id),
+            reporter,
+            python=options.python or ProjectContext.python,
+            verify=options.verify,
+        )
+        try:
+            rule_cls(ctx).run()
+        except Exception as exc:  # a rule bug must not stop the run
+            errors.append(
+                FileError(
+                    project.root,
+                    ErrorKind.RULE,
+                    f"rule crashed: {type(exc).__name__}: {_one_line(str(exc))}",
+                    rule_cls.id,
+                )
+            )
+            continue
+        rule_findings = reporter.findings
+        accepted: dict[Path, str | None] = {}
+        rejected = False
+        for path, text in ctx.edits.texts.items():
+            path = Path(os.path.abspath(path))
+            if not _inside(path, project.root):
+                errors.append(
+                    FileError(
+                        path, ErrorKind.WRITE, "edit outside the project root refused", rule_cls.id
+                    )
+                )
+                rejected = True
+                continue
+            if text is not None:
+                base = project.texts.get(path)
+                must_compile = True if base is None else _compiles(base, path)
+                problem = verify_source(text, path, must_compile)
+                if problem:
+                    errors.append(
+                        FileError(path, ErrorKind.VERIFY, f"change dropped: {problem}", rule_cls.id)
+                    )
+                    rejected = True
+                    continue
+            accepted[path] = text
+        if rejected:
+            # A multi-file change is all or nothing: half a merge is worse than none.
+            rule_findings = _unapplied(rule_findings)
+            accepted = {}
+        findings.extend(rule_findings)
+        if not accepted:
+            continue
+        for path, text in accepted.items():
+            edits[path] = text
+            if path in ctx.edits.created and path not in originals:
+                created.add(path)
+            by_rule.setdefault(path, []).append(rule_cls.id)
+            if text is None:
+                project.texts.pop(path, None)
+            else:
+                project.texts[path] = text
+        project = _reindexed(project, accepted)
+    return edits, created, by_rule, findings, errors
+
+
+def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
+    """Run the selected rules over a loaded project and return the result (nothing is written)."""
+    project = loaded.project
+    rules = select_rules(project.config)
+    file_rules = [r for r in rules if issubclass(r, FileCodemod)]
+    project_rules = [r for r in rules if issubclass(r, ProjectCodemod)]
+    result = Result(root=project.root, errors=list(loaded.errors), rules=[r.id for r in rules])
+    result.files_scanned = len(project.files) + len(loaded.errors)
+    rules_for: dict[Path, list[str]] = {}
+    applied: list[Finding] = []
+    remaining: dict[Path, list[Finding]] = {}
+    project_findings: list[Finding] = []
+    deleted: set[Path] = set()
+    created: set[Path] = set()
+    dirty: list[Path] = list(project.files)
+    for _round in range(MAX_ROUNDS):
+        outcomes = _run_file_phase(dirty, project, file_rules, options)
+        changed: list[Path] = []
+        for outcome in outcomes:
+            result.files_parsed += int(outcome.parsed)
+            result.errors.extend(outcome.errors)
+            applied.extend(outcome.applied)
+            remaining[outcome.path] = outcome.remaining
+            if outcome.text != project.texts[outcome.path]:
+                project.texts[outcome.path] = outcome.text
+                changed.append(outcome.path)
+                for rid in outcome.rules:
+                    rules_for.setdefault(outcome.path, [])
+                    if rid not in rules_for[outcome.path]:
+                        rules_for[outcome.path].append(rid)
+        if not project_rules:
+            break
+        project = _reindexed(project, changed)
+        edits, new_files, by_rule, project_findings, errors = _run_project_phase(
+            project, project_rules, options, loaded.originals
+        )
+        result.errors.extend(errors)
+        created |= new_files
+        dirty = []
+        for path, text in edits.items():
+            for rid in by_rule.get(path, []):
+                rules_for.setdefault(path, [])
+                if rid not in rules_for[path]:
+                    rules_for[path].append(rid)
+            if text is None:
+                deleted.add(path)
+                project.texts.pop(path, None)
+            else:
+                deleted.discard(path)
+                project.texts[path] = text
+                dirty.append(path)
+        project = _reindexed(project, dirty)
+        if not options.policy.apply or not dirty:
+            break
+    result.findings = [*applied, *(f for fs in remaining.values() for f in fs), *project_findings]
+    result.findings.sort(key=lambda f: (str(f.path), f.line, f.col, f.rule_id))
+    for path in sorted(set(loaded.originals) | set(project.texts) | deleted):
+        old = loaded.originals.get(path)
+        new = None if path in deleted else project.texts.get(path)
+        if old == new:
+            continue
+        meta = loaded.meta.get(path, SourceMeta())
+        result.changes.append(FileChange(path, old, new, rules_for.get(path, []), meta))
+    return result
+
+
+def run(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) -> Result:
+    """Load the project under ``root`` restricted to ``paths`` and run the selected rules."""
+    return run_project(load_project(root, paths, config), options)

@@ -1,0 +1,377 @@
+"""The read-only view of a project that rules get: its files and an index built with the stdlib ``ast``.
+
+The index answers the questions multi-file rules ask — which module is at which path, which names a
+module defines or re-exports, what it imports at module level — once per run, at ``ast`` speed
+(libcst is reserved for the files a rule actually rewrites).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archfix.config import Config
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One imported name (or module) as written in a module, resolved to absolute module names."""
+
+    module: str
+    """Absolute module the import reads from (``from M import n`` -> M; ``import a.b`` -> a.b)."""
+    name: str | None
+    """The imported name for ``from`` imports; None for ``import M``."""
+    asname: str | None
+    line: int
+    col: int
+    level: int
+    """Relative import level (0 for absolute)."""
+    module_level: bool
+    """False inside functions (those imports run late and cannot close a start-up cycle)."""
+    type_checking: bool
+    """True under ``if TYPE_CHECKING:`` (never executed at run time)."""
+    in_try: bool
+    """True inside a try block that handles ImportError (optional dependency)."""
+
+
+@dataclass
+class ModuleInfo:
+    """What one module defines, re-exports and imports."""
+
+    name: str
+    path: Path
+    is_package: bool
+    defines: set[str] = field(default_factory=set)
+    """Names bound at module level by def, class, assignment, for, with, or walrus."""
+    reexports: set[str] = field(default_factory=set)
+    """Names bound at module level by an import (so ``from this import name`` works)."""
+    dunder_all: tuple[str, ...] | None = None
+    dynamic: bool = False
+    """True when the module may provide any name: a module ``__getattr__``, a star import, or
+    definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
+    imports: list[ImportRecord] = field(default_factory=list)
+
+    def provides(self, name: str) -> bool:
+        """True when ``from <this module> import name`` can succeed (or might, if dynamic)."""
+        return self.dynamic or name in self.defines or name in self.reexports
+
+
+def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
+    """The dotted module name of ``path`` and whether it is a package ``__init__``.
+
+    Walks up through folders that have an ``__init__.py``; the first folder without one is the
+    import root. Namespace packages are handled by :meth:`ModuleIndex.build`, which also registers
+    the name relative to the project root.
+    """
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder != folder.parent:
+        parts.append(folder.name)
+        if folder == root:
+            break
+        folder = folder.parent
+    return ".".join(reversed(parts)), is_package
+
+
+def resolve_relative(module: str | None, level: int, importer: str, is_package: bool) -> str:
+    """The absolute module named by a (possibly relative) ``from`` import in ``importer``."""
+    if level == 0:
+        return module or ""
+    parts = importer.split(".")
+    base = parts if is_package else parts[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+    prefix = ".".join(base)
+    if module:
+        return f"{prefix}.{module}" if prefix else module
+    return prefix
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _handles_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for t in types:
+        name = t.attr if isinstance(t, ast.Attribute) else getattr(t, "id", None)
+        if name in _IMPORT_ERRORS:
+            return True
+    return False
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+class _ModuleScanner:
+    """Collects a module's top-level bindings and all its imports from an ``ast`` tree."""
+
+    def __init__(self, info: ModuleInfo) -> None:
+        self.info = info
+
+    def scan(self, tree: ast.Module) -> None:
+        self._block(tree.body, module_level=True, type_checking=False, in_try=False)
+
+    def _block(
+        self, body: Iterable[ast.stmt], *, module_level: bool, type_checking: bool, in_try: bool
+    ) -> None:
+        for stmt in body:
+            self._stmt(stmt, module_level, type_checking, in_try)
+
+    def _bind(self, name: str, module_level: bool, in_try: bool) -> None:
+        if module_level:
+            self.info.defines.add(name)
+            if in_try:
+                # A definition that only exists because an import failed: the module's real
+                # surface depends on the environment.
+                self.info.dynamic = True
+
+    def _stmt(self, stmt: ast.stmt, module_level: bool, type_checking: bool, in_try: bool) -> None:
+        info = self.info
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self._bind(stmt.name, module_level, in_try)
+            if module_level and stmt.name == "__getattr__":
+                info.dynamic = True
+            self._nested(stmt)
+            return
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                if module_level:
+                    info.reexports.add(bound)
+                info.imports.append(
+                    ImportRecord(
+                        alias.name,
+                        None,
+                        alias.asname,
+                        stmt.lineno,
+                        stmt.col_offset + 1,
+                        0,
+                        module_level,
+                        type_checking,
+                        in_try,
+                    )
+                )
+            return
+        if isinstance(stmt, ast.ImportFrom):
+            target = resolve_relative(stmt.module, stmt.level, info.name, info.is_package)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    if module_level:
+                        info.dynamic = True
+                else:
+                    if module_level:
+                        info.reexports.add(alias.asname or alias.name)
+                info.imports.append(
+                    ImportRecord(
+                        target,
+                        alias.name,
+                        alias.asname,
+                        stmt.lineno,
+                        stmt.col_offset + 1,
+                        stmt.level,
+                        module_level,
+                        type_checking,
+                        in_try,
+                    )
+                )
+            return
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                for name in _target_names(t):
+                    self._bind(name, module_level, in_try)
+                    if module_level and name == "__all__" and isinstance(stmt, ast.Assign):
+                        self._dunder_all(stmt.value)
+            self._walrus(stmt)
+            return
+        if isinstance(stmt, ast.If):
+            tc = type_checking or _is_type_checking(stmt.test)
+            self._block(stmt.body, module_level=module_level, type_checking=tc, in_try=in_try)
+            self._block(
+                stmt.orelse, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            self._walrus(stmt.test)
+            return
+        if isinstance(stmt, ast.Try) or stmt.__class__.__name__ == "TryStar":
+            handlers = getattr(stmt, "handlers", [])
+            guarded = in_try or any(_handles_import_error(h) for h in handlers)
+            self._block(
+                stmt.body, module_level=module_level, type_checking=type_checking, in_try=guarded
+            )
+            for h in handlers:
+                if h.name and module_level:
+                    info.defines.add(h.name)
+                self._block(
+                    h.body, module_level=module_level, type_checking=type_checking, in_try=guarded
+                )
+            self._block(
+                stmt.orelse, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            self._block(
+                stmt.finalbody,
+                module_level=module_level,
+                type_checking=type_checking,
+                in_try=in_try,
+            )
+            return
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            for name in _target_names(stmt.target):
+                self._bind(name, module_level, in_try)
+            self._block(
+                stmt.body, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            self._block(
+                stmt.orelse, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            return
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    for name in _target_names(item.optional_vars):
+                        self._bind(name, module_level, in_try)
+            self._block(
+                stmt.body, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            return
+        if isinstance(stmt, ast.While):
+            self._block(
+                stmt.body, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            self._block(
+                stmt.orelse, module_level=module_level, type_checking=type_checking, in_try=in_try
+            )
+            return
+        if stmt.__class__.__name__ == "Match":
+            for case in stmt.cases:  # type: ignore[attr-defined]
+                self._block(
+                    case.body, module_level=module_level, type_checking=type_checking, in_try=in_try
+                )
+            return
+        if stmt.__class__.__name__ == "TypeAlias":
+            self._bind(stmt.name.id, module_level, in_try)  # type: ignore[attr-defined]
+            return
+        if isinstance(stmt, ast.Global) and not module_level:
+            # ``global x`` then ``x = ...`` in a function defines x in the module.
+            for name in stmt.names:
+                info.defines.add(name)
+            return
+        self._walrus(stmt)
+
+    def _walrus(self, node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                self.info.defines.add(sub.target.id)
+
+    def _nested(self, node: ast.AST) -> None:
+        """Imports inside functions and classes still form graph edges (late ones) and may
+        declare module globals."""
+        body = getattr(node, "body", [])
+        for stmt in body:
+            self._stmt(stmt, module_level=False, type_checking=False, in_try=False)
+
+    def _dunder_all(self, value: ast.expr) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+        ):
+            self.info.dunder_all = tuple(e.value for e in value.elts)  # type: ignore[attr-defined]
+
+
+@dataclass
+class ModuleIndex:
+    """Module name <-> path, and what each module defines and imports."""
+
+    modules: dict[str, ModuleInfo] = field(default_factory=dict)
+    by_path: dict[Path, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, root: Path, trees: Mapping[Path, ast.Module]) -> ModuleIndex:
+        index = cls()
+        for path, tree in trees.items():
+            index.add(root, path, tree)
+        return index
+
+    def add(self, root: Path, path: Path, tree: ast.Module) -> None:
+        name, is_package = module_name_for(path, root)
+        info = ModuleInfo(name=name, path=path, is_package=is_package)
+        _ModuleScanner(info).scan(tree)
+        self.modules[name] = info
+        self.by_path[path] = name
+        # Namespace packages (folders without __init__.py) import by their path from the root
+        # (or from src/): register that name too, without overriding a real package name.
+        for base in (root, root / "src"):
+            try:
+                rel = path.relative_to(base)
+            except ValueError:
+                continue
+            parts = list(rel.with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            alias = ".".join(parts)
+            if alias and alias != name and alias not in self.modules:
+                self.modules[alias] = info
+
+    def get(self, name: str) -> ModuleInfo | None:
+        return self.modules.get(name)
+
+    def module_at(self, path: Path) -> ModuleInfo | None:
+        name = self.by_path.get(path)
+        return self.modules.get(name) if name is not None else None
+
+    def is_project_module(self, name: str) -> bool:
+        return name in self.modules
+
+    def is_submodule(self, package: str, name: str) -> bool:
+        """True when ``from package import name`` imports a submodule of the project."""
+        return f"{package}.{name}" in self.modules
+
+    def definers(self, name: str) -> list[ModuleInfo]:
+        """Modules that define ``name`` themselves (not by importing it), in a stable order."""
+        seen: dict[str, ModuleInfo] = {}
+        for info in self.modules.values():
+            if name in info.defines and info.name not in seen:
+                seen[info.name] = info
+        return sorted(seen.values(), key=lambda i: i.name)
+
+    def unique_modules(self) -> list[ModuleInfo]:
+        """Each module once (aliases for namespace packages removed), sorted by name."""
+        return sorted({id(m): m for m in self.modules.values()}.values(), key=lambda m: m.name)
+
+
+@dataclass
+class Project:
+    """Everything a rule may read about the project; rules never write through it."""
+
+    root: Path
+    config: Config
+    files: list[Path]
+    index: ModuleIndex
+    texts: dict[Path, str] = field(default_factory=dict, repr=False)
+    """Current text of every readable file (after earlier fixes in this run, for project rules)."""
+
+    def read_text(self, path: Path) -> str | None:
+        return self.texts.get(path)
+
+    def module_name(self, path: Path) -> str | None:
+        return self.index.by_path.get(path)
+
+    def without_texts(self) -> Project:
+        """A copy that is cheap to ship to worker processes (each worker gets its file's text)."""
+        return Project(self.root, self.config, self.files, self.index, {})

@@ -1,0 +1,65 @@
+"""From command-line paths to Results: group paths by project root, load each root's config, run.
+
+Several paths may belong to different projects (each with its own ``[tool.archfix]``); each project
+is run on its own, as ruff resolves settings per file's nearest pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from archfix.codemods import all_rules
+from archfix.config import Config, load_config
+from archfix.discovery import DiscoveryError, find_root
+from archfix.engine import RunOptions, run
+from archfix.models import Result
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line options that win over ``[tool.archfix]``."""
+
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool | None = None
+
+
+def config_for(root: Path, overrides: Overrides) -> Config:
+    """The root's validated config with the overrides applied (ConfigError on bad input)."""
+    config = load_config(root, [r.config_spec() for r in all_rules()])
+    config = config.with_overrides(
+        select=overrides.select,
+        extend_select=overrides.extend_select,
+        ignore=overrides.ignore,
+        unsafe_fixes=overrides.unsafe_fixes,
+    )
+    config.selected(r.id for r in all_rules())  # unknown rule ids fail now, with one line
+    return config
+
+
+def group_by_root(paths: Sequence[Path]) -> dict[Path, list[Path]]:
+    """Paths grouped under the project root each belongs to, in first-seen order."""
+    groups: dict[Path, list[Path]] = {}
+    for path in paths:
+        if not os.path.lexists(path):
+            raise DiscoveryError(f"{path}: no such file or directory")
+        groups.setdefault(find_root(path), []).append(path)
+    return groups
+
+
+def run_paths(paths: Sequence[Path], overrides: Overrides, options: RunOptions) -> list[Result]:
+    """Run archfix on every project the paths belong to; one Result per project."""
+    results = []
+    for root, group in group_by_root(paths).items():
+        config = config_for(root, overrides)
+        policy = options.policy
+        if config.unsafe_fixes and not policy.unsafe:
+            from dataclasses import replace
+
+            options = replace(options, policy=replace(policy, unsafe=True))
+        results.append(run(root, group, config, options))
+    return results

@@ -1,0 +1,1 @@
+"""Simple SQLAlchemy setup (declarative base, engine, session factory)."""

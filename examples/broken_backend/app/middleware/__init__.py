@@ -1,0 +1,1 @@
+"""Starlette middleware used by the entry points."""

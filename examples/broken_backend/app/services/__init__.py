@@ -1,0 +1,1 @@
+"""Background services started from the application lifespan."""

@@ -1,0 +1,14 @@
+from fastapi import FastAPI
+
+from app.core.config import settings
+from app.middleware.performance import PerformanceOptimizationMiddleware
+from app.middleware.versioning import APIVersioningMiddleware
+
+app = FastAPI()
+app.add_middleware(PerformanceOptimizationMiddleware)
+
+# Monitoring extras
+if settings.ENABLE_MONITORING:
+    app.add_middleware(PerformanceOptimizationMiddleware)
+
+app.add_middleware(APIVersioningMiddleware)

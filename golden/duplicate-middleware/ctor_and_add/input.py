@@ -1,0 +1,10 @@
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+
+app = Starlette(
+    middleware=[
+        Middleware(GZipMiddleware, minimum_size=1000),
+    ],
+)
+app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["https://a.example"])
+app.add_middleware(CORSMiddleware, allow_origins=["https://b.example"])
