@@ -22,7 +22,7 @@ from pathlib import Path
 
 from archfix.models import FileChange, FileError, Finding, Fix, Result, RuleInfo
 from archfix.paths import display_path
-from archfix.reporters.diff import split_lines
+from archfix.reporters.diff import grouped_line_opcodes, split_lines
 
 CONTEXT_LINES = 3
 
@@ -188,10 +188,9 @@ def side_by_side_rows(old: str, new: str, context: int = CONTEXT_LINES) -> list[
     size; the unchanged stretches between hunks become one separator row each.
     """
     old_lines, new_lines = split_lines(old), split_lines(new)
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     rows: list[str] = []
     shown_until = 0
-    for group in matcher.get_grouped_opcodes(context):
+    for group in grouped_line_opcodes(old_lines, new_lines, context):
         start = group[0][1]
         if start > shown_until:
             rows.append(_separator(start - shown_until))
