@@ -101,10 +101,14 @@ class Reporter:
         return apply
 
     def _suppressed(self, lines: list[str], line: int, end_line: int) -> bool:
-        candidates = {line, end_line, line - 1}
-        return any(
-            1 <= n <= len(lines) and line_suppresses(lines[n - 1], self.rule_id) for n in candidates
-        )
+        """A marker on the finding's first or last line, or on a comment-only line just above."""
+
+        def marked(n: int) -> bool:
+            return 1 <= n <= len(lines) and line_suppresses(lines[n - 1], self.rule_id)
+
+        above = line - 1
+        comment_above = 1 <= above <= len(lines) and lines[above - 1].lstrip().startswith("#")
+        return marked(line) or marked(end_line) or (comment_above and marked(above))
 
 
 class RuleMeta:

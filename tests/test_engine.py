@@ -1,0 +1,199 @@
+"""Engine behaviour with purpose-built rules: verification, convergence, round trips, suppression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from archfix.codemods.base import FileCodemod, FixPolicy, file_suppresses, line_suppresses
+from archfix.config import Config
+from archfix.engine import RunOptions, process_file, rebase_edit, run
+from archfix.models import ErrorKind, Fix
+from archfix.project import ModuleIndex, Project
+
+FIX = FixPolicy(apply=True)
+
+
+def _project(root: Path) -> Project:
+    return Project(root=root, config=Config(), files=[], index=ModuleIndex())
+
+
+class RenameFoo(FileCodemod):
+    """Test rule: renames the name ``foo`` to ``bar`` (a safe fix)."""
+
+    id = "rename-foo"
+    title = "Rename foo"
+    section = "test"
+    fixable = Fix.SAFE
+    triggers = ("foo",)
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if original_node.value == "foo" and self.report(original_node, "foo -> bar", fix=Fix.SAFE):
+            return updated_node.with_changes(value="bar")
+        return updated_node
+
+
+class BreakSyntax(FileCodemod):
+    """Test rule: produces code that parses with libcst but does not compile."""
+
+    id = "break-syntax"
+    title = "Break"
+    section = "test"
+    fixable = Fix.SAFE
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.report(original_node, "break", fix=Fix.SAFE):
+            return updated_node.with_changes(
+                body=[*updated_node.body, cst.parse_statement("return 1")]
+            )
+        return updated_node
+
+
+class NeverConverges(FileCodemod):
+    """Test rule: appends a statement on every pass."""
+
+    id = "never-converges"
+    title = "Grow"
+    section = "test"
+    fixable = Fix.SAFE
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.report(original_node, "grow", fix=Fix.SAFE):
+            return updated_node.with_changes(
+                body=[*updated_node.body, cst.parse_statement("x = 1")]
+            )
+        return updated_node
+
+
+class Crashes(FileCodemod):
+    """Test rule: raises."""
+
+    id = "crashes"
+    title = "Crash"
+    section = "test"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        raise ValueError("boom")
+
+
+class UnsafeFoo(RenameFoo):
+    """Test rule: the same rename, marked unsafe."""
+
+    id = "unsafe-foo"
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if original_node.value == "foo" and self.report(
+            original_node, "foo -> bar", fix=Fix.UNSAFE
+        ):
+            return updated_node.with_changes(value="bar")
+        return updated_node
+
+
+def test_fix_and_findings(tmp_path: Path) -> None:
+    out = process_file(
+        tmp_path / "a.py", "foo = 1\nprint(foo)\n", [RenameFoo], _project(tmp_path), FIX
+    )
+    assert out.text == "bar = 1\nprint(bar)\n"
+    assert [(f.line, f.applied) for f in out.applied] == [(1, True), (2, True)]
+    assert out.remaining == []
+
+
+def test_check_mode_reports_without_changing(tmp_path: Path) -> None:
+    out = process_file(
+        tmp_path / "a.py", "foo = 1\n", [RenameFoo], _project(tmp_path), FixPolicy(apply=False)
+    )
+    assert out.text == "foo = 1\n"
+    assert [(f.line, f.col, f.applied) for f in out.remaining] == [(1, 1, False)]
+
+
+def test_unsafe_fix_needs_opt_in(tmp_path: Path) -> None:
+    src = "foo = 1\n"
+    safe_only = process_file(tmp_path / "a.py", src, [UnsafeFoo], _project(tmp_path), FIX)
+    assert safe_only.text == src and safe_only.remaining[0].fix is Fix.UNSAFE
+    unsafe = process_file(
+        tmp_path / "a.py", src, [UnsafeFoo], _project(tmp_path), FixPolicy(apply=True, unsafe=True)
+    )
+    assert unsafe.text == "bar = 1\n"
+
+
+def test_change_that_does_not_compile_is_dropped_and_named(tmp_path: Path) -> None:
+    out = process_file(
+        tmp_path / "a.py", "foo = 1\n", [BreakSyntax, RenameFoo], _project(tmp_path), FIX
+    )
+    assert out.text == "bar = 1\n", "the other rule's fix still applies"
+    assert [(e.kind, e.rule_id) for e in out.errors] == [(ErrorKind.VERIFY, "break-syntax")]
+    assert "does not compile" in out.errors[0].message
+
+
+def test_non_converging_rules_leave_file_unchanged(tmp_path: Path) -> None:
+    out = process_file(tmp_path / "a.py", "y = 0\n", [NeverConverges], _project(tmp_path), FIX)
+    assert out.text == "y = 0\n"
+    assert out.errors and out.errors[0].kind is ErrorKind.CONVERGE
+
+
+def test_crashing_rule_is_reported_and_others_run(tmp_path: Path) -> None:
+    out = process_file(
+        tmp_path / "a.py", "foo = 1\n", [Crashes, RenameFoo], _project(tmp_path), FIX
+    )
+    assert out.text == "bar = 1\n"
+    assert out.errors[0].kind is ErrorKind.RULE and "boom" in out.errors[0].message
+
+
+def test_roundtrip_difference_is_kept_outside_the_edit(tmp_path: Path) -> None:
+    src = "try:\n    pass\nexcept (A, B) :\n    pass\nfoo = 1\n"
+    out = process_file(tmp_path / "a.py", src, [RenameFoo], _project(tmp_path), FIX)
+    assert out.text == "try:\n    pass\nexcept (A, B) :\n    pass\nbar = 1\n"
+
+
+def test_roundtrip_difference_overlapping_the_edit_skips(tmp_path: Path) -> None:
+    src = "try:\n    pass\nexcept (foo, B) :\n    pass\n"
+    out = process_file(tmp_path / "a.py", src, [RenameFoo], _project(tmp_path), FIX)
+    assert out.text == src
+    assert out.errors[0].kind is ErrorKind.ROUNDTRIP
+    assert all(not f.applied for f in out.remaining)
+
+
+def test_rebase_edit_replays_only_the_rule_edit() -> None:
+    assert rebase_edit("a  = 1\nb = 2\n", "a = 1\nb = 2\n", "a = 1\nc = 2\n") == "a  = 1\nc = 2\n"
+    assert rebase_edit("a  = 1\n", "a = 1\n", "z = 1\n") is None
+
+
+def test_suppression_comments() -> None:
+    assert line_suppresses("x()  # archfix: ignore[rename-foo]", "rename-foo")
+    assert line_suppresses("x()  # archfix: ignore", "rename-foo")
+    assert not line_suppresses("x()  # archfix: ignore[other]", "rename-foo")
+    assert line_suppresses("x()  # reason. archfix: ignore[a, rename-foo]", "rename-foo")
+    assert not line_suppresses("x = 'archfix: ignore'", "rename-foo")
+    assert file_suppresses("# archfix: ignore-file[rename-foo]\n", "rename-foo")
+    assert not file_suppresses("# archfix: ignore-file[other]\n", "rename-foo")
+    assert not line_suppresses("# archfix: ignore-file", "rename-foo")
+
+
+def test_line_suppression_stops_fix(tmp_path: Path) -> None:
+    src = "foo = 1  # archfix: ignore[rename-foo]\nfoo2 = foo\n"
+    out = process_file(tmp_path / "a.py", src, [RenameFoo], _project(tmp_path), FIX)
+    assert out.text == "foo = 1  # archfix: ignore[rename-foo]\nfoo2 = bar\n"
+
+
+def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    dup = "from fastapi import FastAPI\napp = FastAPI()\napp.add_middleware(A)\napp.add_middleware(A)\n"
+    for rel in (
+        "svc/main.py",
+        "tests/test_app.py",
+        "generated/app.py",
+        "ignored/app.py",
+        "skip.py",
+    ):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dup)
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    (tmp_path / "skip.py").write_text("# archfix: ignore-file[duplicate-middleware]\n" + dup)
+    config = Config(
+        exclude=("generated/",), per_file_ignores={"tests/*": ("duplicate-middleware",)}
+    )
+    result = run(tmp_path, [tmp_path], config, RunOptions(policy=FixPolicy(apply=False)))
+    flagged = sorted({f.path.relative_to(tmp_path).as_posix() for f in result.findings})
+    assert flagged == ["svc/main.py"]
