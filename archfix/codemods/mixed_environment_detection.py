@@ -1,0 +1,616 @@
+"""A service that decides "are we in production?" in several ways decides it inconsistently.
+
+When one module reads ``settings.ENVIRONMENT``, another ``settings.PRODUCTION`` and a third
+``os.getenv("ENVIRONMENT")``, the answers drift apart: ``.env`` files and settings defaults feed the
+settings object but not ``os.getenv``, and a deployment that sets ``PRODUCTION=true`` but not
+``ENVIRONMENT`` is production to half of the code (review section 4.2). This rule lists every site,
+with the other styles in use, whenever the project uses more than one.
+
+Fix (unsafe): a direct read of an environment variable that is a ``str`` field of the project's
+pydantic ``BaseSettings`` object (``os.getenv("X")``, ``os.environ.get("X")``, ``os.environ["X"]``)
+becomes ``settings.X``, importing the settings instance where the module does not have it yet (in the
+file's absolute or relative import style). It is unsafe because the result can differ: the settings
+field has its own default (``os.getenv("X", "dev")`` may have had another), reads ``.env`` files, and
+never raises ``KeyError``. Modules that the settings module imports (directly or not) are never
+rewritten, since the new import would close an import cycle; fields with an alias or a non-``str`` type
+(``os.getenv("PRODUCTION") == "true"`` is not ``settings.PRODUCTION == "true"``) are only reported.
+
+Example::
+
+    DEBUG = os.getenv("ENVIRONMENT", "development") != "production"
+    # becomes (with ``from app.core.config import settings`` added)
+    DEBUG = settings.ENVIRONMENT != "production"
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from archfix.codemods.base import ProjectCodemod, file_suppresses
+from archfix.config import Option
+from archfix.models import Fix
+from archfix.project import Project, resolve_relative
+
+# --- the project's settings objects (shared with cors-wildcard) --------------------------------
+
+
+@dataclass
+class SettingsField:
+    """One field of a settings class, as written."""
+
+    name: str
+    annotation: str
+    default: ast.expr | None
+    line: int
+    aliased: bool
+    """True when an alias decides the environment variable's name (the rule cannot be sure)."""
+
+
+@dataclass
+class SettingsModel:
+    """A pydantic BaseSettings subclass, where it lives and its module-level instances."""
+
+    module: str
+    path: Path
+    name: str
+    fields: dict[str, SettingsField] = field(default_factory=dict)
+    instances: list[str] = field(default_factory=list)
+    case_sensitive: bool = False
+    env_prefix: str = ""
+
+    def field_for_env(self, variable: str) -> SettingsField | None:
+        """The field that the environment variable ``variable`` populates, if any."""
+        if not variable.startswith(self.env_prefix) and not (
+            not self.case_sensitive and variable.lower().startswith(self.env_prefix.lower())
+        ):
+            return None
+        name = variable[len(self.env_prefix) :]
+        if name in self.fields:
+            return self.fields[name]
+        if not self.case_sensitive:
+            for fname, f in self.fields.items():
+                if fname.lower() == name.lower():
+                    return f
+        return None
+
+
+def source_of(project: Project, path: Path) -> str | None:
+    """The current text of ``path``; worker processes get no texts, so they read the file."""
+    text = project.read_text(path)
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _last(node: ast.expr) -> str | None:
+    name = dotted(node)
+    return name.rsplit(".", 1)[-1] if name else None
+
+
+def _config_values(node: ast.expr | None) -> dict[str, ast.expr]:
+    """Keyword values of ``SettingsConfigDict(...)``/``dict(...)`` or a dict literal."""
+    if isinstance(node, ast.Call):
+        return {k.arg: k.value for k in node.keywords if k.arg}
+    if isinstance(node, ast.Dict):
+        return {
+            k.value: v
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+    return {}
+
+
+def _field(stmt: ast.AnnAssign, name: str) -> SettingsField:
+    value = stmt.value
+    aliased = False
+    default: ast.expr | None = value
+    if isinstance(value, ast.Call) and _last(value.func) == "Field":
+        kw = {k.arg: k.value for k in value.keywords if k.arg}
+        aliased = bool({"alias", "validation_alias", "env"} & kw.keys())
+        default = kw.get("default", value.args[0] if value.args else None)
+        factory = kw.get("default_factory")
+        if isinstance(factory, ast.Lambda):
+            default = factory.body
+    return SettingsField(name, ast.unparse(stmt.annotation), default, stmt.lineno, aliased)
+
+
+def _models_in(module: str, path: Path, tree: ast.Module, bases: set[str]) -> list[SettingsModel]:
+    models: list[SettingsModel] = []
+    known = set(bases)
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        if not any(_last(b) in known for b in stmt.bases):
+            continue
+        known.add(stmt.name)
+        model = SettingsModel(module, path, stmt.name)
+        for item in stmt.body:
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                name = item.target.id
+                if name == "model_config":
+                    options = _config_values(item.value)
+                elif "ClassVar" in ast.unparse(item.annotation):
+                    continue
+                else:
+                    model.fields[name] = _field(item, name)
+                    continue
+            elif (
+                isinstance(item, ast.Assign)
+                and len(item.targets) == 1
+                and isinstance(item.targets[0], ast.Name)
+                and item.targets[0].id == "model_config"
+            ):
+                options = _config_values(item.value)
+            elif isinstance(item, ast.ClassDef) and item.name == "Config":
+                options = {
+                    t.id: s.value
+                    for s in item.body
+                    if isinstance(s, ast.Assign)
+                    for t in s.targets
+                    if isinstance(t, ast.Name)
+                }
+            else:
+                continue
+            sensitive = options.get("case_sensitive")
+            if isinstance(sensitive, ast.Constant):
+                model.case_sensitive = bool(sensitive.value)
+            prefix = options.get("env_prefix")
+            if isinstance(prefix, ast.Constant) and isinstance(prefix.value, str):
+                model.env_prefix = prefix.value
+        models.append(model)
+    by_name = {m.name: m for m in models}
+    for stmt in tree.body:
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        if not isinstance(value, ast.Call) or _last(value.func) not in by_name:
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[union-attr]
+        for t in targets:
+            if isinstance(t, ast.Name):
+                by_name[_last(value.func) or ""].instances.append(t.id)
+    return models
+
+
+_SETTINGS_CACHE: dict[int, tuple[object, list[SettingsModel]]] = {}
+
+
+def find_settings(
+    project: Project, bases: tuple[str, ...] = ("BaseSettings",)
+) -> list[SettingsModel]:
+    """Every BaseSettings subclass in the project (cached per index: the index is per run)."""
+    key = id(project.index)
+    cached = _SETTINGS_CACHE.get(key)
+    if cached is not None and cached[0] is project.index:
+        return cached[1]
+    found: list[SettingsModel] = []
+    for info in project.index.unique_modules():
+        text = source_of(project, info.path)
+        if text is None or not any(b in text for b in bases):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        found.extend(_models_in(info.name, info.path, tree, set(bases)))
+    _SETTINGS_CACHE.clear()
+    _SETTINGS_CACHE[key] = (project.index, found)
+    return found
+
+
+def import_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> qualified name for every import in the file (``os.environ``, ``app.x.settings``)."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = resolve_relative(node.module, node.level, module, is_package)
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = (
+                        f"{base}.{alias.name}" if base else alias.name
+                    )
+    return names
+
+
+def qualified(node: ast.expr, bindings: dict[str, str]) -> str | None:
+    """The qualified name of a dotted expression, through the file's imports."""
+    name = dotted(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    if head not in bindings:
+        return None
+    base = bindings[head]
+    return f"{base}.{rest}" if rest else base
+
+
+# --- this rule ---------------------------------------------------------------------------------
+
+_ENV_READERS = {"os.getenv": "os.getenv", "os.environ.get": "os.environ.get"}
+
+
+@dataclass
+class Site:
+    """One place that decides the environment."""
+
+    path: Path
+    line: int
+    col: int
+    style: str
+    """How it is written, e.g. ``settings.ENVIRONMENT`` or ``os.getenv("ENVIRONMENT")``."""
+    variable: str | None = None
+    """For direct environment reads: the variable's name."""
+    end: tuple[int, int] | None = None
+
+
+def _char_col(lines: list[str], line: int, byte_col: int) -> int:
+    """ast columns are UTF-8 byte offsets; libcst positions are characters."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+class MixedEnvironmentDetection(ProjectCodemod):
+    """List every way the project decides its environment when it uses more than one."""
+
+    id = "mixed-environment-detection"
+    title = "Decide the environment in one way (the settings object)"
+    section = "4.2 Environment Detection"
+    fixable = Fix.UNSAFE
+    triggers = ("ENV", "PRODUCTION", "environ", "getenv")
+    priority = 65
+    options: ClassVar = {
+        "names": Option(
+            "list[str]",
+            [
+                "ENVIRONMENT",
+                "ENV",
+                "APP_ENV",
+                "APP_ENVIRONMENT",
+                "DEPLOYMENT_ENVIRONMENT",
+                "PRODUCTION",
+                "IS_PRODUCTION",
+                "STAGE",
+            ],
+            "Settings fields and environment variables (case-insensitive) that say which environment runs.",
+        ),
+        "settings-bases": Option(
+            "list[str]", ["BaseSettings"], "Base classes of settings classes (last name part)."
+        ),
+    }
+
+    def run(self) -> None:
+        project = self.ctx.project
+        names = {n.upper() for n in self.ctx.options.get("names", [])}
+        bases = tuple(self.ctx.options.get("settings-bases", ["BaseSettings"]))
+        models = find_settings(project, bases)
+        instances = {f"{m.module}.{i}": m for m in models for i in m.instances}
+        sites: list[Site] = []
+        for info in project.index.unique_modules():
+            text = project.read_text(info.path)
+            if text is None or not any(t in text for t in self.triggers):
+                continue
+            if file_suppresses(text, self.id):
+                continue
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            sites.extend(self._sites(info.path, info.name, info.is_package, tree, names, instances))
+        styles: dict[str, list[Site]] = {}
+        for site in sites:
+            styles.setdefault(site.style, []).append(site)
+        if len(styles) < 2:
+            return
+        rewrites: dict[Path, list[tuple[Site, SettingsModel, str]]] = {}
+        for site in sites:
+            others = "; ".join(
+                f"{style} ({self._where(group[0])}{'' if len(group) == 1 else f' and {len(group) - 1} more'})"
+                for style, group in styles.items()
+                if style != site.style
+            )
+            message = (
+                f"the environment is decided with {site.style} here, and elsewhere with: {others}"
+            )
+            target = self._rewrite_target(site, models) if site.variable else None
+            if site.variable is None:
+                self.ctx.report(
+                    site.path,
+                    site.line,
+                    site.col,
+                    f"{message}; use one source (the settings object)",
+                )
+                continue
+            if isinstance(target, str):
+                self.ctx.report(
+                    site.path, site.line, site.col, f"{message}; not rewritten: {target}"
+                )
+                continue
+            model, fname = target
+            if self.ctx.report(
+                site.path,
+                site.line,
+                site.col,
+                f"{message}; read {model.instances[0]}.{fname} instead (its default and .env handling may differ)",
+                fix=Fix.UNSAFE,
+            ):
+                rewrites.setdefault(site.path, []).append((site, model, fname))
+        for path, items in rewrites.items():
+            new_text = _rewrite(project, path, items)
+            if new_text is not None:
+                self.ctx.edit(path, new_text)
+
+    def _where(self, site: Site) -> str:
+        try:
+            rel = site.path.relative_to(self.ctx.project.root).as_posix()
+        except ValueError:
+            rel = str(site.path)
+        return f"{rel}:{site.line}"
+
+    def _sites(
+        self,
+        path: Path,
+        module: str,
+        is_package: bool,
+        tree: ast.Module,
+        names: set[str],
+        instances: dict[str, SettingsModel],
+    ) -> Iterator[Site]:
+        bindings = import_bindings(tree, module, is_package)
+        local_instances = {i for m in instances.values() if m.module == module for i in m.instances}
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and node.args
+                and not isinstance(node.args[0], ast.Starred)
+            ):
+                reader = qualified(node.func, bindings)
+                arg = node.args[0]
+                if (
+                    reader in _ENV_READERS
+                    and isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                ) and arg.value.upper() in names:
+                    yield Site(
+                        path,
+                        node.lineno,
+                        node.col_offset + 1,
+                        f'{reader}("{arg.value}")',
+                        arg.value,
+                        (node.end_lineno or node.lineno, node.end_col_offset or 0),
+                    )
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                key = node.slice
+                if (
+                    qualified(node.value, bindings) == "os.environ"
+                    and isinstance(key, ast.Constant)
+                    and isinstance(key.value, str)
+                    and key.value.upper() in names
+                ):
+                    yield Site(
+                        path,
+                        node.lineno,
+                        node.col_offset + 1,
+                        f'os.environ["{key.value}"]',
+                        key.value,
+                        (node.end_lineno or node.lineno, node.end_col_offset or 0),
+                    )
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                if node.attr.upper() not in names:
+                    continue
+                receiver = node.value
+                owner = qualified(receiver, bindings)
+                is_settings = (owner is not None and owner in instances) or (
+                    isinstance(receiver, ast.Name)
+                    and (
+                        receiver.id in local_instances
+                        or (not instances and receiver.id == "settings")
+                    )
+                )
+                if is_settings:
+                    label = dotted(receiver) or "settings"
+                    yield Site(
+                        path,
+                        node.lineno,
+                        node.col_offset + 1,
+                        f"{label.rsplit('.', 1)[-1]}.{node.attr}",
+                    )
+
+    def _rewrite_target(
+        self, site: Site, models: list[SettingsModel]
+    ) -> tuple[SettingsModel, str] | str:
+        """The settings field to read instead, or why there is none."""
+        project = self.ctx.project
+        assert site.variable is not None
+        candidates = [(m, m.field_for_env(site.variable)) for m in models if m.instances]
+        candidates = [(m, f) for m, f in candidates if f is not None]
+        if not candidates:
+            return f"no settings field is read from {site.variable}"
+        if len(candidates) > 1:
+            return f"several settings classes read {site.variable}"
+        model, fld = candidates[0]
+        assert fld is not None
+        if fld.aliased:
+            return f"{model.name}.{fld.name} has an alias"
+        annotation = fld.annotation.replace(" ", "")
+        if not (
+            annotation in {"str", "str|None", "None|str", "Optional[str]", "typing.Optional[str]"}
+            or annotation.startswith(("Literal[", "typing.Literal["))
+        ):
+            return (
+                f"{model.name}.{fld.name} is {fld.annotation}, not str, so comparisons would change"
+            )
+        module = project.module_name(site.path)
+        if module is None or module == model.module:
+            return "this is the settings module itself"
+        if module in _closure(project, model.module):
+            return f"{model.module} imports this module (directly or not), so importing settings here would close a cycle"
+        return model, fld.name
+
+
+def _closure(project: Project, start: str) -> set[str]:
+    """Project modules that importing ``start`` executes (module-level, run-time imports)."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        info = project.index.get(stack.pop())
+        if info is None:
+            continue
+        for rec in info.imports:
+            if not rec.module_level or rec.type_checking:
+                continue
+            targets = [rec.module]
+            if rec.name is not None:
+                targets.append(f"{rec.module}.{rec.name}")
+            parts = rec.module.split(".")
+            targets.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages
+            for target in targets:
+                if target in project.index.modules and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+    return seen
+
+
+def _rewrite(
+    project: Project, path: Path, items: list[tuple[Site, SettingsModel, str]]
+) -> str | None:
+    text = project.read_text(path)
+    if text is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    info = project.index.module_at(path)
+    if info is None:
+        return None
+    model = items[0][1]
+    if any(m is not model for _, m, _ in items):
+        return None
+    bindings = import_bindings(tree, info.name, info.is_package)
+    wanted = {f"{model.module}.{i}" for i in model.instances}
+    local = next((name for name, q in bindings.items() if q in wanted), None)
+    needs_import = local is None
+    if local is None:
+        local = model.instances[0]
+        if local in info.defines or local in info.reexports or _binds_anywhere(tree, local):
+            return None  # the name means something else here
+    lines = text.splitlines()
+    spans = {(s.line, _char_col(lines, s.line, s.col - 1)): fname for s, _, fname in items}
+    module = cst.parse_module(text)
+    wrapper = MetadataWrapper(module)
+    new_module = wrapper.visit(_EnvReadRewriter(spans, local))
+    if needs_import:
+        relative = any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))
+        new_module = _add_import(
+            new_module, _import_line(info.name, info.is_package, model, relative)
+        )
+    return new_module.code
+
+
+def _binds_anywhere(tree: ast.Module, name: str) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.name == name
+        ):
+            return True
+    return False
+
+
+def _import_line(module: str, is_package: bool, model: SettingsModel, relative: bool) -> str:
+    instance = model.instances[0]
+    if not relative:
+        return f"from {model.module} import {instance}\n"
+    here = module.split(".") if is_package else module.split(".")[:-1]
+    target = model.module.split(".")
+    common = 0
+    while common < min(len(here), len(target)) and here[common] == target[common]:
+        common += 1
+    if common == 0:
+        return f"from {model.module} import {instance}\n"
+    dots = "." * (len(here) - common + 1)
+    rest = ".".join(target[common:])
+    return f"from {dots}{rest} import {instance}\n"
+
+
+def _add_import(module: cst.Module, line: str) -> cst.Module:
+    """Insert the import after the last top-level import (or the docstring)."""
+    stmt = cst.parse_statement(line)
+    body = list(module.body)
+    index = 0
+    for i, node in enumerate(body):
+        if isinstance(node, cst.SimpleStatementLine) and all(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body
+        ):
+            index = i + 1
+        elif (
+            i == 0
+            and isinstance(node, cst.SimpleStatementLine)
+            and isinstance(node.body[0], cst.Expr)
+            and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        ):
+            index = 1
+    body.insert(index, stmt)
+    return module.with_changes(body=body)
+
+
+class _EnvReadRewriter(cst.CSTTransformer):
+    """Replaces the environment reads at the given (line, column) positions with ``settings.X``."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, spans: dict[tuple[int, int], str], local: str) -> None:
+        super().__init__()
+        self.spans = spans
+        self.local = local
+
+    def _replacement(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        pos = self.get_metadata(PositionProvider, node, None)
+        if pos is None:
+            return None
+        fname = self.spans.get((pos.start.line, pos.start.column))
+        if fname is None:
+            return None
+        return cst.Attribute(value=cst.Name(self.local), attr=cst.Name(fname))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        new = self._replacement(original_node)
+        if new is None:
+            return updated_node
+        return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    def leave_Subscript(
+        self, original_node: cst.Subscript, updated_node: cst.Subscript
+    ) -> cst.BaseExpression:
+        new = self._replacement(original_node)
+        if new is None:
+            return updated_node
+        return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)

@@ -1,0 +1,520 @@
+"""Routers registered against the app's own convention end up in the wrong place or the wrong docs group.
+
+When most ``include_router`` calls on an app give a ``prefix`` and ``tags``, the one that does not
+is usually a mistake: its routes mount at the root (``/items`` instead of ``/api/v1/items``, where
+clients and the gateway do not look) or land in the OpenAPI "default" group (review section 5.2).
+The rule learns the convention per app from the file itself, counting prefixes and tags given to
+``include_router``, given to the router's own ``APIRouter(prefix=..., tags=...)``, or listed in a
+table of ``(module, prefix, tags)`` rows that a loop feeds to ``include_router``; a registration is
+reported when it lacks what most of the others (at least two) have.
+
+Some routers are root-level by design (``/.well-known/...``, health checks): their missing prefix is
+reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
+the router's module, its expression, or its prefix) to skip them entirely.
+
+Fix (unsafe: it changes the OpenAPI document that clients are generated from): a registration without
+tags whose prefix is a literal gets ``tags=["<last path segment of the prefix>"]`` (a ``None`` in a
+table row is replaced the same way). A missing prefix is never added: it moves URLs.
+
+Example::
+
+    app.include_router(users.router, prefix="/api/v1/users", tags=["users"])
+    app.include_router(items.router, prefix="/api/v1/items")
+    # becomes
+    app.include_router(items.router, prefix="/api/v1/items", tags=["items"])
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+
+from archfix.codemods.base import FileCodemod
+from archfix.codemods.duplicate_middleware import code_of, dotted_name
+from archfix.codemods.mixed_environment_detection import import_bindings, source_of
+from archfix.config import Option
+from archfix.models import Fix
+
+_SPECIAL_PATHS = (
+    "/.well-known",
+    "/health",
+    "/healthz",
+    "/livez",
+    "/readyz",
+    "/ping",
+    "/robots.txt",
+)
+_SPECIAL_NAMES = re.compile(r"(health|jwks|well_known|liveness|readiness|ping)", re.I)
+_UNKNOWN = object()
+
+
+@dataclass
+class RouterInfo:
+    """What a router module declares about itself."""
+
+    module: str
+    prefix: str | None = None
+    tags: bool = False
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Registration:
+    """One router mounted on an app (a call, or one row of a table fed to a call in a loop)."""
+
+    receiver: str
+    node: cst.CSTNode
+    """Where to report: the call, or the table row."""
+    label: str
+    prefix: object
+    """The literal prefix string, None when absent, _UNKNOWN when computed."""
+    tags: object
+    """True when given, False when absent, _UNKNOWN when computed."""
+    router: RouterInfo | None
+    row_tags_index: int | None = None
+    """For table rows: the index of the tags element."""
+
+    @property
+    def has_prefix(self) -> bool:
+        return self.prefix is not None or bool(self.router and self.router.prefix)
+
+    @property
+    def has_tags(self) -> bool:
+        return self.tags is not False or bool(self.router and self.router.tags)
+
+    @property
+    def literal_prefix(self) -> str | None:
+        if isinstance(self.prefix, str):
+            return self.prefix
+        return self.router.prefix if self.router else None
+
+
+def tag_for(prefix: str) -> str | None:
+    """The tag a prefix suggests: its last segment that is not a version or a path parameter."""
+    for segment in reversed([s for s in prefix.split("/") if s]):
+        if segment.startswith("{") or re.fullmatch(r"v\d+(\.\d+)?", segment):
+            continue
+        return segment
+    return None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class RouterRegistration(FileCodemod):
+    """Register routers with the prefix and tags convention the app's other routers follow."""
+
+    id = "router-registration"
+    title = "Register every router with the app's prefix and tags convention"
+    section = "5.2 Route Registration"
+    fixable = Fix.UNSAFE
+    triggers = ("include_router",)
+    priority = 60
+    options: ClassVar = {
+        "exempt": Option(
+            "list[str]",
+            [],
+            "Routers that are root-level by design (glob on module, expression or prefix); skipped.",
+        ),
+    }
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self.add_tags: dict[int, str] = {}
+        self.row_tags: dict[int, tuple[int, str]] = {}
+        self.routers: dict[str, RouterInfo | None] = {}
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        info = self.ctx.project.index.module_at(self.ctx.path)
+        module = info.name if info else (self.ctx.module_name or "")
+        self.module = module
+        try:
+            tree = ast.parse(node.code)
+        except SyntaxError:
+            return
+        self.bindings = import_bindings(tree, module, bool(info and info.is_package))
+        self.tables = _tables(node)
+        registrations: list[Registration] = []
+        _Collector(self, registrations).collect(node)
+        groups: dict[str, list[Registration]] = {}
+        for reg in registrations:
+            groups.setdefault(reg.receiver, []).append(reg)
+        for regs in groups.values():
+            for reg in regs:
+                self._judge(reg, [r for r in regs if r is not reg])
+
+    def router_info(self, expr: cst.BaseExpression) -> RouterInfo | None:
+        """What the router's own module says about it, when the expression resolves to one."""
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        # Not imported: a router defined in this very module.
+        qualified = self.bindings.get(head) or (f"{self.module}.{head}" if self.module else None)
+        if qualified is None:
+            return None
+        full = f"{qualified}.{rest}" if rest else qualified
+        module, _, attr = full.rpartition(".")
+        if not module:
+            return None
+        key = f"{module}:{attr}"
+        if key not in self.routers:
+            self.routers[key] = self._read_router(module, attr)
+        return self.routers[key]
+
+    def router_in_module(self, module: str) -> RouterInfo | None:
+        key = f"{module}:router"
+        if key not in self.routers:
+            self.routers[key] = self._read_router(module, "router")
+        return self.routers[key]
+
+    def _read_router(self, module: str, attr: str) -> RouterInfo | None:
+        info = self.ctx.project.index.get(module)
+        if info is None:
+            return None
+        text = source_of(self.ctx.project, info.path)
+        if text is None:
+            return None
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        router = RouterInfo(module)
+        found = False
+        for stmt in tree.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == attr for t in stmt.targets)
+                and isinstance(stmt.value, ast.Call)
+            ):
+                found = True
+                for kw in stmt.value.keywords:
+                    if kw.arg == "prefix" and isinstance(kw.value, ast.Constant):
+                        router.prefix = kw.value.value if kw.value.value else None
+                    elif kw.arg == "prefix":
+                        router.prefix = "<computed>"
+                    elif kw.arg == "tags" and not (
+                        isinstance(kw.value, ast.Constant) and kw.value.value is None
+                    ):
+                        router.tags = True
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dec in stmt.decorator_list:
+                    if (
+                        isinstance(dec, ast.Call)
+                        and isinstance(dec.func, ast.Attribute)
+                        and isinstance(dec.func.value, ast.Name)
+                        and dec.func.value.id == attr
+                        and dec.args
+                        and isinstance(dec.args[0], ast.Constant)
+                        and isinstance(dec.args[0].value, str)
+                    ):
+                        router.paths.append(dec.args[0].value)
+        return router if found else None
+
+    def _exempt(self, reg: Registration) -> bool:
+        patterns = self.ctx.options.get("exempt", [])
+        names = [reg.label]
+        if reg.router is not None:
+            names += [reg.router.module, reg.router.module.rsplit(".", 1)[-1]]
+        if isinstance(reg.prefix, str):
+            names.append(reg.prefix)
+        return any(fnmatch.fnmatch(n, p) for n in names for p in patterns)
+
+    def _special(self, reg: Registration) -> str | None:
+        """Why a router without a prefix looks root-level by design, or None."""
+        if reg.router is not None and reg.router.paths:
+            if all(p.startswith(_SPECIAL_PATHS) for p in reg.router.paths):
+                return f"its paths ({', '.join(reg.router.paths[:3])}) are conventionally served at the root"
+            return None
+        module = reg.router.module if reg.router else reg.label
+        if _SPECIAL_NAMES.search(module):
+            return f"{module} looks like a root-level endpoint"
+        return None
+
+    def _judge(self, reg: Registration, others: list[Registration]) -> None:
+        if len(others) < 2 or self._exempt(reg):
+            return
+        known_prefix = [o for o in others if o.prefix is not _UNKNOWN]
+        known_tags = [o for o in others if o.tags is not _UNKNOWN]
+        with_prefix = sum(o.has_prefix for o in known_prefix)
+        with_tags = sum(o.has_tags for o in known_tags)
+        lacks_prefix = (
+            reg.prefix is not _UNKNOWN
+            and not reg.has_prefix
+            and len(known_prefix) >= 2
+            and with_prefix * 2 > len(known_prefix)
+        )
+        lacks_tags = (
+            reg.tags is not _UNKNOWN
+            and not reg.has_tags
+            and len(known_tags) >= 2
+            and with_tags * 2 > len(known_tags)
+        )
+        if not (lacks_prefix or lacks_tags):
+            return
+        parts = []
+        if lacks_prefix:
+            special = self._special(reg)
+            if special:
+                parts.append(
+                    f"has no prefix, unlike {with_prefix} of the {len(known_prefix)} other routers on "
+                    f"{reg.receiver}; probably deliberate: {special} (list it in the option exempt to "
+                    "skip it)"
+                )
+            else:
+                parts.append(
+                    f"has no prefix, unlike {with_prefix} of the {len(known_prefix)} other routers on "
+                    f"{reg.receiver}: its routes mount at the root, where clients do not look for them"
+                )
+        tag = None
+        if lacks_tags:
+            prefix = reg.literal_prefix
+            tag = tag_for(prefix) if prefix and prefix != "<computed>" else None
+            if isinstance(reg.node, cst.Tuple) and reg.row_tags_index is None:
+                tag = None  # the row has no tags element to fill in
+            parts.append(
+                f"has no tags, unlike {with_tags} of the {len(known_tags)} other routers on "
+                f"{reg.receiver}, so its routes fall into the docs' 'default' group"
+                + (f'; add tags=["{tag}"]' if tag else "")
+            )
+        message = f"router {reg.label} " + "; it ".join(parts)
+        if tag is None:
+            self.report(reg.node, message)
+            return
+        if self.report(reg.node, message, fix=Fix.UNSAFE):
+            if reg.row_tags_index is not None:
+                self.row_tags[id(reg.node)] = (reg.row_tags_index, tag)
+            else:
+                self.add_tags[id(reg.node)] = tag
+
+    # -- transformation -----------------------------------------------------------------------
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        tag = self.add_tags.get(id(original_node))
+        if tag is None:
+            return updated_node
+        args = list(updated_node.args)
+        for i, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == "tags":  # tags=None
+                args[i] = arg.with_changes(value=_tags_list(tag))
+                return updated_node.with_changes(args=args)
+        new = cst.Arg(
+            keyword=cst.Name("tags"),
+            value=_tags_list(tag),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
+            ),
+        )
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma):
+            # Trailing comma (one argument per line): the new argument takes over the layout.
+            between = (
+                args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
+            )
+            args[-1] = last.with_changes(
+                comma=between or cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            args.append(new.with_changes(comma=last.comma))
+        else:
+            args[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            args.append(new)
+        return updated_node.with_changes(args=args)
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.BaseExpression:
+        change = self.row_tags.get(id(original_node))
+        if change is None:
+            return updated_node
+        index, tag = change
+        elements = list(updated_node.elements)
+        elements[index] = elements[index].with_changes(value=_tags_list(tag))
+        return updated_node.with_changes(elements=elements)
+
+
+def _tags_list(tag: str) -> cst.List:
+    return cst.List([cst.Element(cst.SimpleString(f'"{tag}"'))])
+
+
+def _rows(value: cst.BaseExpression) -> list[cst.Tuple] | None:
+    """The rows of a literal list/tuple of tuples, or None when it is something else."""
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return None
+    rows = [e.value for e in value.elements]
+    if not rows or not all(isinstance(r, cst.Tuple) for r in rows):
+        return None
+    return rows  # type: ignore[return-value]
+
+
+def _tables(module: cst.Module) -> dict[str, list[cst.Tuple]]:
+    """Module-level ``NAME = [(...), ...]`` tables (annotated or not)."""
+    tables: dict[str, list[cst.Tuple]] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target, value = small.target, small.value
+            else:
+                continue
+            rows = _rows(value)
+            if isinstance(target, cst.Name) and rows is not None:
+                tables[target.value] = rows
+    return tables
+
+
+class _Collector:
+    """Finds include_router calls, expanding loops over literal tables into one registration per row."""
+
+    def __init__(self, rule: RouterRegistration, out: list[Registration]) -> None:
+        self.rule = rule
+        self.out = out
+
+    def collect(self, module: cst.Module) -> None:
+        collector = self
+
+        class _Visitor(cst.CSTVisitor):
+            def __init__(self) -> None:
+                self.loops: list[cst.For] = []
+
+            def visit_For(self, node: cst.For) -> None:
+                self.loops.append(node)
+
+            def leave_For(self, original_node: cst.For) -> None:
+                self.loops.pop()
+
+            def visit_Call(self, node: cst.Call) -> None:
+                collector.call(node, self.loops)
+
+        module.visit(_Visitor())
+
+    def call(self, node: cst.Call, loops: list[cst.For]) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "include_router"):
+            return
+        receiver = dotted_name(func.value)
+        if receiver is None or any(a.star for a in node.args):
+            return
+        positional = [a for a in node.args if a.keyword is None]
+        kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        router_expr = positional[0].value if positional else kwargs.get("router")
+        if router_expr is None:
+            return
+        prefix_expr, tags_expr = kwargs.get("prefix"), kwargs.get("tags")
+        loop_vars = self._loop_vars(loops)
+        names = {
+            e.value
+            for e in (prefix_expr, tags_expr)
+            if isinstance(e, cst.Name) and e.value in loop_vars
+        }
+        if names:
+            rows_loop = loop_vars[next(iter(names))]
+            rows, positions = rows_loop
+            if rows is not None:
+                for row in rows:
+                    self._row(node, receiver, row, positions, prefix_expr, tags_expr)
+                return
+        router = self.rule.router_info(router_expr)
+        self.out.append(
+            Registration(
+                receiver,
+                node,
+                code_of(router_expr),
+                self._prefix(prefix_expr),
+                self._tags(tags_expr),
+                router,
+            )
+        )
+
+    def _prefix(self, expr: cst.BaseExpression | None) -> object:
+        if expr is None or _is_none(expr):
+            return None
+        value = _string(expr)
+        if value == "":
+            return None
+        return value if value is not None else _UNKNOWN
+
+    def _tags(self, expr: cst.BaseExpression | None) -> object:
+        if expr is None or _is_none(expr):
+            return False
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return bool(expr.elements)
+        return _UNKNOWN
+
+    def _loop_vars(
+        self, loops: list[cst.For]
+    ) -> dict[str, tuple[list[cst.Tuple] | None, dict[str, int]]]:
+        """Loop variable -> (the table's rows or None, variable -> position in a row)."""
+        found: dict[str, tuple[list[cst.Tuple] | None, dict[str, int]]] = {}
+        for loop in loops:
+            target = loop.target
+            if not isinstance(target, cst.Tuple):
+                continue
+            positions = {
+                e.value.value: i
+                for i, e in enumerate(target.elements)
+                if isinstance(e.value, cst.Name)
+            }
+            it = loop.iter
+            rows = self.rule.tables.get(it.value) if isinstance(it, cst.Name) else _rows(it)
+            if rows is not None and any(len(r.elements) != len(target.elements) for r in rows):
+                rows = None
+            for name in positions:
+                found[name] = (rows, positions)
+        return found
+
+    def _row(
+        self,
+        call: cst.Call,
+        receiver: str,
+        row: cst.Tuple,
+        positions: dict[str, int],
+        prefix_expr: cst.BaseExpression | None,
+        tags_expr: cst.BaseExpression | None,
+    ) -> None:
+        values = [e.value for e in row.elements]
+
+        def pick(expr: cst.BaseExpression | None) -> tuple[cst.BaseExpression | None, int | None]:
+            if isinstance(expr, cst.Name) and expr.value in positions:
+                i = positions[expr.value]
+                return values[i], i
+            return expr, None
+
+        prefix_value, _ = pick(prefix_expr)
+        tags_value, tags_index = pick(tags_expr)
+        strings = [s for s in (_string(v) for v in values) if s]
+        module = next((s for s in strings if self.rule.ctx.project.index.get(s)), None)
+        router = self.rule.router_in_module(module) if module else None
+        label = module or (strings[0] if strings else code_of(row))
+        tags = self._tags(tags_value)
+        self.out.append(
+            Registration(
+                receiver,
+                row,
+                label,
+                self._prefix(prefix_value),
+                tags,
+                router,
+                row_tags_index=tags_index
+                if tags_value is not None and _is_none(tags_value)
+                else None,
+            )
+        )

@@ -1,0 +1,6 @@
+from os import environ as env, getenv
+from app.config import config
+
+
+def should_run() -> bool:
+    return config.ENVIRONMENT == "production" or config.ENVIRONMENT == "staging"

@@ -1,0 +1,3 @@
+import os
+
+IS_PROD = os.getenv("ENVIRONMENT") == "production"

@@ -1,0 +1,3 @@
+import os as _os
+
+STAGE = _os.environ["ENV"]

@@ -1,0 +1,3 @@
+from svc.settings import settings
+
+DEBUG = settings.environment != "production"

@@ -1,0 +1,4 @@
+from sqlalchemy import create_engine
+
+big = create_engine("postgresql://db/app", pool_size=30, max_overflow=30)
+fits = create_engine("postgresql://db/app", pool_size=20, max_overflow=20)
