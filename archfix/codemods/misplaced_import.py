@@ -1,0 +1,708 @@
+"""A name imported from a project module that does not define it fails at import time.
+
+``from app.db.base import get_db`` raises ImportError when ``app.db.base`` neither defines nor
+re-exports ``get_db``: the route module never loads and its endpoints silently disappear (or the
+service does not start). The review found every route importing ``get_db`` from ``app.db.base`` while
+the real dependency lives in ``app.database`` (sections 2.1 and 7.1, deploy blocker 1).
+
+Fix (safe): when exactly one project module defines the name (``def``, ``class`` or a top-level
+assignment; re-imports don't count) the import is rewritten to read it from there. Only the wrong
+names move (``from ..db.base import Base, get_db`` keeps ``Base``), aliases are kept, relative imports
+stay relative and absolute stay absolute, and the new import goes right after the old one. A module
+bound by ``import app.db.base as db_base`` (or ``from app.db import base``) whose attribute
+``db_base.get_db`` is missing gets the attribute rewritten to the right module; the old import is
+removed once nothing else uses it. Nothing is guessed: modules that may provide any name (a module
+``__getattr__``, a star import, definitions under ``try/except ImportError``) are left alone, imports
+guarded by ``try/except ImportError`` are left alone, and when several modules define the name the
+rule only reports them — unless ``canonical-db-module`` is one of them, or only one of them lives in
+the same top-level package.
+
+Explicit moves for names that exist in the old module but are the wrong ones (two competing database
+systems) go in ``[tool.archfix.imports]``: ``"app.db.base.get_db" = "app.database.get_db"`` moves one
+name, ``"app.db.base" = "app.database"`` moves every imported name the new module provides.
+
+Example::
+
+    from ...db.base import Base, get_db     # before: get_db is not in app.db.base
+
+    from ...db.base import Base             # after
+    from ...database import get_db
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from archfix.codemods.base import FileCodemod
+from archfix.config import Option
+from archfix.models import Fix
+from archfix.project import ModuleIndex, ModuleInfo, Project, resolve_relative
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+@dataclass(frozen=True)
+class Move:
+    """Read ``name`` from ``module`` instead."""
+
+    module: str
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """Several project modules define the name; a human picks."""
+
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BadTarget:
+    """A configured move whose target does not exist."""
+
+    message: str
+
+
+Plan = Move | Ambiguous | BadTarget
+
+
+def submodule_on_disk(info: ModuleInfo, name: str) -> bool:
+    """True when package ``info`` has a submodule ``name`` the index may not list (a compiled
+    extension, a stub, an excluded file)."""
+    if not info.is_package:
+        return False
+    folder = info.path.parent
+    return (folder / name).is_dir() or any(folder.glob(f"{name}.*"))
+
+
+def _top(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def _configured(
+    imports: Mapping[str, str], index: ModuleIndex, module: str, name: str
+) -> Plan | None:
+    target = imports.get(f"{module}.{name}")
+    if target is not None:
+        if index.get(target) is not None and index.get(target) is not index.get(module):
+            new_module, new_name = target, name
+        else:
+            new_module, _, new_name = target.rpartition(".")
+        info = index.get(new_module)
+        if info is None or not (
+            info.provides(new_name) or index.is_submodule(new_module, new_name)
+        ):
+            return BadTarget(
+                f"[tool.archfix.imports] moves {module}.{name} to {target}, "
+                "which no project module defines"
+            )
+        return Move(new_module, new_name, "configured in [tool.archfix.imports]")
+    target = imports.get(module)
+    if target is not None:
+        info = index.get(target)
+        if info is not None and (name in info.defines or name in info.reexports):
+            return Move(target, name, "configured in [tool.archfix.imports]")
+    return None
+
+
+def plan_move(
+    index: ModuleIndex,
+    options: Mapping[str, Any],
+    importer: str | None,
+    module: str,
+    name: str,
+) -> Plan | None:
+    """Where ``from module import name`` (written in ``importer``) should read ``name`` from.
+
+    None when the import is fine, or when the rule cannot tell (not a project module, a dynamic
+    module, or no project module defines the name: unresolved-import reports that).
+    """
+    imports = options.get("imports") or {}
+    if imports:
+        planned = _configured(imports, index, module, name)
+        if isinstance(planned, Move) and (
+            (planned.module == module and planned.name == name) or planned.module == importer
+        ):
+            return None
+        if planned is not None:
+            return planned
+    info = index.get(module)
+    if info is None or info.provides(name) or index.is_submodule(module, name):
+        return None
+    if submodule_on_disk(info, name):
+        return None
+    candidates = [
+        d.name for d in index.definers(name) if d.name not in (importer, module, info.name)
+    ]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        canonical = options.get("canonical-db-module") or ""
+        if canonical in candidates:
+            return Move(canonical, name, f"{canonical} is the canonical module")
+        # Scripts and tests that happen to define the same name are not where the
+        # package's code reads from.
+        same_package = [c for c in candidates if _top(c) == _top(module)]
+        if len(same_package) != 1:
+            return Ambiguous(tuple(candidates))
+        return Move(same_package[0], name, f"the only definition in package {_top(module)}")
+    return Move(candidates[0], name, "")
+
+
+def relative_parts(package: Sequence[str], target: str) -> tuple[int, str] | None:
+    """``(level, rest)`` so that ``from <level dots><rest>`` in ``package`` names ``target``."""
+    parts = target.split(".")
+    common = 0
+    while common < min(len(package), len(parts)) and package[common] == parts[common]:
+        common += 1
+    if common == 0:
+        return None
+    return len(package) - common + 1, ".".join(parts[common:])
+
+
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _handles_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = (
+        [e.value for e in handler.type.elements]
+        if isinstance(handler.type, cst.Tuple)
+        else [handler.type]
+    )
+    return any((dotted_name(t) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types)
+
+
+@dataclass
+class Binding:
+    """A name (or dotted chain) in this file that refers to a project module."""
+
+    key: str
+    """``db_base`` for ``import app.db.base as db_base``; ``app.db.base`` for a plain import."""
+    module: str
+    kind: str
+    """"alias" (import M as x), "plain" (import M) or "from" (from P import sub)."""
+    stmt_index: int
+    """Index of the top-level statement that binds it."""
+    level: int = 0
+    created: cst.SimpleStatementLine | None = None
+    """The import statement to insert, for bindings this rule creates."""
+    inserted: bool = False
+
+
+class _Names(cst.CSTVisitor):
+    """Every identifier used in the file, and the ones bound by something other than an import."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.assigned: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.used.add(node.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.assigned.update(_target_names(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.assigned.update(_target_names(node.target))
+
+    def visit_For(self, node: cst.For) -> None:
+        self.assigned.update(_target_names(node.target))
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.assigned.update(_target_names(node.name))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.assigned.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.assigned.add(node.name.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.assigned.add(node.name.value)
+
+
+def _target_names(node: cst.BaseExpression | cst.CSTNode) -> set[str]:
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, (cst.Tuple, cst.List)):
+        out: set[str] = set()
+        for el in node.elements:
+            out |= _target_names(el.value)
+        return out
+    return set()
+
+
+class _Uses(cst.CSTVisitor):
+    """Counts uses of one name outside import statements."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.count += 1
+
+
+def _without_alias(
+    names: Sequence[cst.ImportAlias], drop: set[int], parenthesized: bool
+) -> list[cst.ImportAlias]:
+    kept = [a for i, a in enumerate(names) if i not in drop]
+    if kept and not parenthesized:
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    elif kept and len(names) - 1 in drop:
+        # The old last name's comma carries the layout before ``)`` (and its comment).
+        kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+    return kept
+
+
+class MisplacedImport(FileCodemod):
+    id = "misplaced-import"
+    title = "Import each name from the module that defines it"
+    section = "2.1 Import/Module Issues"
+    fixable = Fix.SAFE
+    triggers = ("import",)
+    priority = 10
+    options = {
+        "canonical-db-module": Option(
+            "str",
+            "app.database",
+            "Module that wins when several project modules define an imported name "
+            "(ignored when it does not exist).",
+        )
+    }
+    config_tables = {
+        "imports": Option(
+            "dict[str,str]",
+            {},
+            'Explicit moves: "old.module.name" = "new.module.name", or "old.module" = "new.module".',
+        )
+    }
+
+    @classmethod
+    def wants(cls, path: Any, text: str, project: Project) -> bool:
+        """Parse only files whose index entry imports a name that must move (or be reported)."""
+        if not cls.wants_text(text):
+            return False
+        index = project.index
+        info = index.module_at(path)
+        if info is None:
+            return False
+        options = project.config.options_for(cls.id)
+        for rec in info.imports:
+            if rec.in_try or rec.name == "*":
+                continue
+            if rec.name is not None:
+                if plan_move(index, options, info.name, rec.module, rec.name) is not None:
+                    return True
+                if not index.is_submodule(rec.module, rec.name):
+                    continue
+                target, bound = f"{rec.module}.{rec.name}", rec.asname or rec.name
+            else:
+                target, bound = rec.module, rec.asname or rec.module
+            if index.get(target) is None:
+                continue
+            pattern = re.escape(bound).replace(r"\.", r"\s*\.\s*") + r"\s*\.\s*(\w+)"
+            for attr in set(re.findall(r"(?<![\w.])" + pattern, text)):
+                if plan_move(index, options, info.name, target, attr) is not None:
+                    return True
+        return False
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.index = ctx.project.index
+        self.importer: str | None = ctx.module_name
+        self.is_package = ctx.path.name == "__init__.py"
+        self.package: list[str] = []
+        if self.importer:
+            parts = self.importer.split(".")
+            self.package = parts if self.is_package else parts[:-1]
+        self.top_index: dict[int, int] = {}
+        self.after: dict[int, list[cst.SimpleStatementLine]] = {}
+        self.bindings: dict[str, Binding] = {}
+        self.rewritten: set[str] = set()
+        self.used: set[str] = set()
+        self.guarded = 0
+        self.stores: set[int] = set()
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        names = _Names()
+        node.visit(names)
+        self.used = names.used
+        seen: dict[str, int] = {}
+        for i, stmt in enumerate(node.body):
+            self.top_index[id(stmt)] = i
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                for binding in self._bindings_of(small, i):
+                    seen[binding.key] = seen.get(binding.key, 0) + 1
+                    self.bindings[binding.key] = binding
+        for key, count in seen.items():
+            if count > 1 or key.split(".")[0] in names.assigned - {key}:
+                self.bindings.pop(key, None)
+        for key in list(self.bindings):
+            if "." not in key and key in names.assigned:
+                # Rebound somewhere else in the file: the attribute may not be the module's.
+                b = self.bindings[key]
+                if b.kind != "alias" or self._assigned_outside_imports(node, key):
+                    self.bindings.pop(key, None)
+
+    @staticmethod
+    def _assigned_outside_imports(node: cst.Module, key: str) -> bool:
+        probe = _Names()
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+            ):
+                continue
+            stmt.visit(probe)
+        return key in probe.assigned
+
+    def _module_ok(self, module: str) -> bool:
+        info = self.index.get(module)
+        return info is not None and not info.dynamic
+
+    def _bindings_of(self, small: cst.BaseSmallStatement, i: int) -> list[Binding]:
+        out: list[Binding] = []
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                module = dotted_name(alias.name)
+                if module is None or not self._module_ok(module):
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    out.append(Binding(alias.asname.name.value, module, "alias", i))
+                elif alias.asname is None:
+                    out.append(Binding(module, module, "plain", i))
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            package = self._resolve(small)
+            if package is None:
+                return out
+            for alias in small.names:
+                name = alias.name.value if isinstance(alias.name, cst.Name) else None
+                if name is None or not self.index.is_submodule(package, name):
+                    continue
+                module = f"{package}.{name}"
+                if not self._module_ok(module):
+                    continue
+                key = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    key = alias.asname.name.value
+                out.append(Binding(key, module, "from", i, level=len(small.relative)))
+        return out
+
+    def _resolve(self, node: cst.ImportFrom) -> str | None:
+        level = len(node.relative)
+        module = dotted_name(node.module) if node.module is not None else None
+        if level == 0:
+            return module
+        if not self.importer:
+            return None
+        return resolve_relative(module, level, self.importer, self.is_package) or None
+
+    def _plan(self, module: str, name: str) -> Plan | None:
+        return plan_move(self.index, self.ctx.options, self.importer, module, name)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        # ``mod.name = value`` sets the attribute: it is not a read of a missing name.
+        self.stores.add(id(node.target))
+
+    # --- try/except ImportError guards -------------------------------------------------
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self.guarded += any(_handles_import_error(h) for h in node.handlers)
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
+        self.guarded -= any(_handles_import_error(h) for h in original_node.handlers)
+        return updated_node
+
+    # --- from M import name ------------------------------------------------------------
+
+    def _module_text(self, target: str, relative_style: bool) -> str:
+        if relative_style and self.package:
+            rel = relative_parts(self.package, target)
+            if rel is not None:
+                level, rest = rel
+                return "." * level + rest
+        return target
+
+    def _fix_import_from(
+        self, node: cst.ImportFrom
+    ) -> tuple[cst.ImportFrom | None, list[cst.SimpleStatementLine]] | None:
+        if isinstance(node.names, cst.ImportStar) or self.guarded:
+            return None
+        module = self._resolve(node)
+        if not module:
+            return None
+        moves: dict[int, Move] = {}
+        for i, alias in enumerate(node.names):
+            if not isinstance(alias.name, cst.Name):
+                continue
+            name = alias.name.value
+            plan = self._plan(module, name)
+            if isinstance(plan, Ambiguous):
+                self.report(
+                    node,
+                    f"{name} is not defined in {module}; several project modules define it "
+                    f"({', '.join(plan.candidates)}): import it from the right one",
+                )
+            elif isinstance(plan, BadTarget):
+                self.report(node, plan.message)
+            elif isinstance(plan, Move):
+                where = f"{plan.module}.{plan.name}" if plan.name != name else plan.module
+                if plan.why:
+                    message = f"import {name} from {where}, not {module} ({plan.why})"
+                else:
+                    message = f"{name} is not defined in {module}; import it from {where}"
+                if self.report(node, message, fix=Fix.SAFE):
+                    moves[i] = plan
+        if not moves:
+            return None
+        renamed: dict[int, cst.ImportAlias] = {}
+        groups: dict[str, list[cst.ImportAlias]] = {}
+        for i, plan in moves.items():
+            alias = node.names[i]
+            assert isinstance(alias.name, cst.Name)
+            if plan.name != alias.name.value:
+                alias = alias.with_changes(
+                    name=cst.Name(plan.name),
+                    asname=alias.asname or cst.AsName(name=cst.Name(alias.name.value)),
+                )
+            renamed[i] = alias
+            groups.setdefault(plan.module, []).append(alias)
+        relative_style = len(node.relative) > 0
+        if len(moves) == len(node.names) and len(groups) == 1:
+            # Every name moves to one module: rewrite the module in place (keeps comments).
+            fresh = self._import_from_line(next(iter(groups)), relative_style, ["x"]).body[0]
+            assert isinstance(fresh, cst.ImportFrom)
+            names = [renamed[j] for j in range(len(node.names))]
+            return node.with_changes(module=fresh.module, relative=fresh.relative, names=names), []
+        kept = _without_alias(node.names, set(moves), node.lpar is not None)
+        extras = []
+        for target, aliases in groups.items():
+            texts = []
+            for a in aliases:
+                assert isinstance(a.name, cst.Name)
+                text = a.name.value
+                if a.asname is not None and isinstance(a.asname.name, cst.Name):
+                    text += f" as {a.asname.name.value}"
+                texts.append(text)
+            extras.append(self._import_from_line(target, relative_style, texts))
+        return (node.with_changes(names=kept) if kept else None), extras
+
+    def _import_from_line(
+        self, target: str, relative_style: bool, names: Sequence[str]
+    ) -> cst.SimpleStatementLine:
+        source = f"from {self._module_text(target, relative_style)} import {', '.join(names)}\n"
+        line = cst.parse_statement(source)
+        assert isinstance(line, cst.SimpleStatementLine)
+        return line
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        body: list[cst.BaseSmallStatement] = []
+        extras: list[cst.SimpleStatementLine] = []
+        changed = False
+        for original, updated in zip(original_node.body, updated_node.body, strict=True):
+            if isinstance(original, cst.ImportFrom) and isinstance(updated, cst.ImportFrom):
+                # Report against the original node: positions are keyed by it.
+                fixed = self._fix_import_from(original)
+                if fixed is not None:
+                    new, more = fixed
+                    changed = True
+                    extras.extend(more)
+                    if new is not None:
+                        body.append(new)
+                    continue
+            body.append(updated)
+        if not changed:
+            return updated_node
+        if body:
+            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            line: cst.SimpleStatementLine | None = updated_node.with_changes(body=body)
+        else:
+            line = None
+        index = self.top_index.get(id(original_node))
+        if line is None and extras:
+            # The import moved entirely: the new line takes the old one's place and comments.
+            extras[0] = extras[0].with_changes(
+                leading_lines=updated_node.leading_lines,
+                trailing_whitespace=updated_node.trailing_whitespace,
+            )
+            line, extras = extras[0], extras[1:]
+        if index is not None:
+            self.after.setdefault(index, [])[0:0] = extras
+            return line if line is not None else cst.RemoveFromParent()
+        stmts: list[cst.BaseStatement] = [s for s in (line, *extras) if s is not None]
+        return cst.FlattenSentinel(stmts) if stmts else cst.RemoveFromParent()
+
+    # --- module bindings: db_base.get_db -----------------------------------------------
+
+    def _free_name(self, base: str) -> str:
+        taken = self.used | set(self.bindings)
+        if base not in taken:
+            return base
+        n = 1
+        while True:
+            candidate = f"{base}_module" if n == 1 else f"{base}_module{n}"
+            if candidate not in taken:
+                return candidate
+            n += 1
+
+    def _binding_for(self, target: str, old: Binding) -> Binding:
+        for b in self.bindings.values():
+            if b.module == target and b.stmt_index <= old.stmt_index:
+                return b
+        parent, _, last = target.rpartition(".")
+        if old.kind == "plain" or (old.kind == "from" and not parent):
+            key, source = target, f"import {target}\n"
+            kind = "plain"
+        elif old.kind == "alias":
+            key = self._free_name(last)
+            source = f"import {target} as {key}\n" if key != target else f"import {target}\n"
+            kind = "alias"
+        else:
+            key = self._free_name(last)
+            suffix = f" as {key}" if key != last else ""
+            source = f"from {self._module_text(parent, old.level > 0)} import {last}{suffix}\n"
+            kind = "from"
+        line = cst.parse_statement(source)
+        assert isinstance(line, cst.SimpleStatementLine)
+        binding = Binding(key, target, kind, old.stmt_index, old.level, created=line)
+        self.bindings[key] = binding
+        self.used.add(key.split(".")[0])
+        return binding
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        key = dotted_name(updated_node.value)
+        binding = self.bindings.get(key) if key else None
+        if binding is None or binding.created is not None or id(original_node) in self.stores:
+            return updated_node
+        name = updated_node.attr.value
+        plan = self._plan(binding.module, name)
+        if plan is None:
+            return updated_node
+        if isinstance(plan, Ambiguous):
+            self.report(
+                original_node,
+                f"{name} is not defined in {binding.module}; several project modules define it "
+                f"({', '.join(plan.candidates)})",
+            )
+            return updated_node
+        if isinstance(plan, BadTarget):
+            self.report(original_node, plan.message)
+            return updated_node
+        message = f"{key}.{name}: {name} is not in {binding.module}; use {plan.module}.{plan.name}"
+        if binding.kind == "plain":
+            # ``import a.b`` binds ``a``: the chain may work through another import's side
+            # effect or a module patched from outside, which the index cannot see.
+            self.report(original_node, message)
+            return updated_node
+        if not self.report(original_node, message, fix=Fix.SAFE):
+            return updated_node
+        new = self._binding_for(plan.module, binding)
+        if new.created is not None and not new.inserted:
+            new.inserted = True
+            self.after.setdefault(new.stmt_index, []).append(new.created)
+        self.rewritten.add(binding.key)
+        return updated_node.with_changes(
+            value=cst.parse_expression(new.key), attr=cst.Name(plan.name)
+        )
+
+    # --- assembling ---------------------------------------------------------------------
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self.after and not self.rewritten:
+            return updated_node
+        body = list(updated_node.body)
+        for key in self.rewritten:
+            binding = self.bindings[key]
+            uses = _Uses(key)
+            updated_node.visit(uses)
+            if uses.count:
+                continue
+            body[binding.stmt_index] = self._drop_binding(body[binding.stmt_index], binding)
+        out: list[cst.BaseStatement] = []
+        carry: Sequence[cst.EmptyLine] = ()
+        for i, stmt in enumerate(body):
+            extras = list(self.after.get(i, []))
+            if isinstance(stmt, cst.RemovalSentinel) or stmt is None:
+                leading = getattr(original_node.body[i], "leading_lines", ())
+                if extras:
+                    extras[0] = extras[0].with_changes(leading_lines=leading)
+                else:
+                    carry = leading
+            else:
+                if carry and isinstance(stmt, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                    stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
+                    carry = ()
+                out.append(stmt)
+            out.extend(extras)
+        return updated_node.with_changes(body=out)
+
+    def _drop_binding(self, stmt: Any, binding: Binding) -> Any:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return stmt
+        body: list[cst.BaseSmallStatement] = []
+        for small in stmt.body:
+            if isinstance(small, cst.Import) and binding.kind == "alias":
+                drop = {
+                    i
+                    for i, a in enumerate(small.names)
+                    if a.asname is not None
+                    and isinstance(a.asname.name, cst.Name)
+                    and a.asname.name.value == binding.key
+                }
+                kept = _without_alias(small.names, drop, False)
+                if kept:
+                    body.append(small.with_changes(names=kept))
+                continue
+            if (
+                isinstance(small, cst.ImportFrom)
+                and binding.kind == "from"
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                drop = {
+                    i
+                    for i, a in enumerate(small.names)
+                    if (
+                        a.asname.name.value
+                        if a.asname is not None and isinstance(a.asname.name, cst.Name)
+                        else dotted_name(a.name)
+                    )
+                    == binding.key
+                }
+                kept = _without_alias(small.names, drop, small.lpar is not None)
+                if kept:
+                    body.append(small.with_changes(names=kept))
+                continue
+            body.append(small)
+        if not body:
+            return cst.RemovalSentinel.REMOVE
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return stmt.with_changes(body=body)

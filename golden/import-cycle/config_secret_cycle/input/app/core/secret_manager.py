@@ -1,0 +1,3 @@
+import os
+
+from app.core import config

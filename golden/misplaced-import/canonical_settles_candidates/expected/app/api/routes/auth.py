@@ -1,0 +1,3 @@
+from app.services.sessions import get_db
+
+DEPS = [get_db]

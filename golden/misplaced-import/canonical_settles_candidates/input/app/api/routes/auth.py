@@ -1,0 +1,3 @@
+from app.db.base import get_db
+
+DEPS = [get_db]

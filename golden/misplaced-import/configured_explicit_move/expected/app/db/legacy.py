@@ -1,0 +1,6 @@
+def get_db():
+    yield "legacy"
+
+
+def helper():
+    return 1

@@ -1,0 +1,6 @@
+# the db package
+from ... import database
+
+
+def check():
+    return database.get_db

@@ -1,0 +1,3 @@
+from ..database import get_db
+
+__all__ = ["get_db"]

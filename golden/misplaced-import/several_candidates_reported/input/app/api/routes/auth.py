@@ -1,0 +1,3 @@
+from app.db.base import get_session
+
+DEPS = [get_session]

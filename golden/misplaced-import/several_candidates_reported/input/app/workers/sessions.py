@@ -1,0 +1,2 @@
+def get_session():
+    yield "workers"

@@ -1,0 +1,233 @@
+"""Import repair on the example backend and on real packages (issue 3).
+
+The example's routes import ``get_db`` from ``app.db.base``, which does not define it; after
+``archfix fix --apply`` every module must import, ``Base`` must still come from ``app.db.base``, and
+``check`` must name the competing database modules and the config <-> secret_manager cycle. On
+fastapi, starlette and pydantic (code the rules have never seen) nothing may change.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from archfix.codemods.misplaced_import import (
+    Ambiguous,
+    MisplacedImport,
+    Move,
+    plan_move,
+    relative_parts,
+)
+from archfix.config import ConfigError
+from archfix.engine import load_project
+from archfix.runner import Overrides, config_for
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken_backend"
+
+
+def archfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "archfix", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def copy_example(tmp_path: Path) -> Path:
+    root = tmp_path / "broken_backend"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return root
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_from(root: Path, path: Path) -> set[tuple[str, str]]:
+    """(module, name) for every ``from`` import in the file, relative ones resolved; plus
+    (module, attribute) for attributes read through a module bound by an import."""
+    me = module_name(root, path)
+    package = me.split(".") if path.name == "__init__.py" else me.split(".")[:-1]
+    tree = ast.parse(path.read_text())
+    found: set[tuple[str, str]] = set()
+    modules: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                found.add((module, alias.name))
+                modules[alias.asname or alias.name] = f"{module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                modules[alias.asname or alias.name] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            found.add((modules[node.value.id], node.attr))
+    return found
+
+
+def every_module(root: Path) -> list[str]:
+    return sorted(module_name(root, p) for p in (root / "app").rglob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def fixed_example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("imports")
+    before = copy_example(tmp / "before")
+    after = copy_example(tmp / "after")
+    proc = archfix("fix", "--apply", ".", cwd=after)
+    assert proc.returncode in (0, 1), proc.stderr
+    return before, after
+
+
+def test_no_module_imports_get_db_from_db_base(fixed_example: tuple[Path, Path]) -> None:
+    before, after = fixed_example
+    wrong = ("app.db.base", "get_db")
+    assert any(wrong in imported_from(before, p) for p in before.rglob("*.py")), "example changed"
+    offenders = [p for p in after.rglob("*.py") if wrong in imported_from(after, p)]
+    assert not offenders, offenders
+
+
+def test_base_imports_are_unchanged(fixed_example: tuple[Path, Path]) -> None:
+    before, after = fixed_example
+    base = ("app.db.base", "Base")
+    had = {p.relative_to(before) for p in before.rglob("*.py") if base in imported_from(before, p)}
+    has = {p.relative_to(after) for p in after.rglob("*.py") if base in imported_from(after, p)}
+    assert had and had == has
+
+
+def test_every_example_module_imports_after_fix(fixed_example: tuple[Path, Path]) -> None:
+    _, after = fixed_example
+    code = textwrap.dedent(
+        f"""
+        import importlib, json
+        failed = {{}}
+        for name in {every_module(after)!r}:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                failed[name] = str(exc)
+        print(json.dumps(failed))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ENVIRONMENT")}
+    env.update(PYTHONPATH=str(after), PYTHONDONTWRITEBYTECODE="1", JWT_SECRET_KEY="test")
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        cwd=after,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {}
+
+
+def test_check_reports_competing_db_modules_and_cycle(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    proc = archfix("check", ".", cwd=root)
+    out = proc.stdout
+    db_line = next(line for line in out.splitlines() if "competing-db-modules" in line)
+    assert "app.database" in db_line and "app.db.base" in db_line and "canonical" in db_line
+    assert (
+        "app/core/secret_manager.py:13:1: import-cycle import cycle: "
+        "app.core.config -> app.core.secret_manager -> app.core.config"
+    ) in out
+    assert out.count("import-cycle") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("package", ["fastapi", "starlette", "pydantic"])
+def test_fix_changes_nothing_in_real_packages(package: str, tmp_path: Path) -> None:
+    module = pytest.importorskip(package)
+    assert module.__file__ is not None
+    shutil.copytree(
+        Path(module.__file__).parent,
+        tmp_path / package,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (tmp_path / ".git").mkdir()
+    proc = archfix("fix", ".", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "--- a/" not in proc.stdout, proc.stdout[:4000]
+    assert "No changes" in proc.stdout + proc.stderr
+
+
+# --- the index-driven pieces ----------------------------------------------------------------
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    (root / ".git").mkdir(exist_ok=True)
+    return root
+
+
+TREE = {
+    "app/__init__.py": "",
+    "app/db/__init__.py": "",
+    "app/db/base.py": "Base = object()\n",
+    "app/db/lazy.py": "def __getattr__(name):\n    return name\n",
+    "app/database.py": "def get_db():\n    yield None\n",
+    "app/routes.py": "from app.db.base import Base, get_db\n",
+    "app/clean.py": "from app.db.base import Base\nfrom app.database import get_db\n",
+}
+
+
+def test_wants_parses_only_files_with_a_misplaced_name(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    project = load_project(root, [root], config_for(root, Overrides())).project
+    routes, clean = root / "app" / "routes.py", root / "app" / "clean.py"
+    assert MisplacedImport.wants(routes, routes.read_text(), project)
+    assert not MisplacedImport.wants(clean, clean.read_text(), project)
+
+
+def test_plan_move_trusts_dynamic_modules_and_lists_candidates(tmp_path: Path) -> None:
+    files = {**TREE, "app/other.py": "def get_db():\n    yield 1\n"}
+    root = write_tree(tmp_path, files)
+    index = load_project(root, [root], config_for(root, Overrides())).project.index
+    assert plan_move(index, {}, "app.routes", "app.db.lazy", "get_db") is None
+    assert plan_move(index, {}, "app.routes", "app.db.base", "Base") is None
+    assert plan_move(index, {}, "app.routes", "app.db.base", "get_db") == Ambiguous(
+        ("app.database", "app.other")
+    )
+    settled = plan_move(
+        index, {"canonical-db-module": "app.database"}, "app.routes", "app.db.base", "get_db"
+    )
+    assert isinstance(settled, Move) and settled.module == "app.database"
+
+
+def test_relative_parts() -> None:
+    assert relative_parts(["app", "api", "routes"], "app.database") == (3, "database")
+    assert relative_parts(["app", "db"], "app.db.session") == (1, "session")
+    assert relative_parts(["app", "api"], "app") == (2, "")
+    assert relative_parts(["app"], "other.mod") is None
+
+
+def test_imports_table_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.archfix.imports]\n"app.db.base" = 3\n')
+    with pytest.raises(ConfigError, match="imports"):
+        config_for(tmp_path, Overrides())
