@@ -151,6 +151,7 @@ def test_unsafe_fixes_on_the_example(tmp_path: Path) -> None:
     simple = (root / "app/main_simple.py").read_text()
     assert "from app.core.config import settings" in simple
     assert 'DEBUG = settings.ENVIRONMENT != "production"' in simple
+    assert "import os\n" not in simple  # only the rewritten read used it
     redirect = (root / "app/middleware/https_redirect.py").read_text()
     assert 'return settings.ENVIRONMENT == "production" or settings.FORCE_HTTPS' in redirect
     assert redirect.count("from app.core.config import settings") == 1

@@ -27,7 +27,11 @@ import libcst as cst
 
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.duplicate_middleware import code_of, dotted_name
-from archfix.codemods.mixed_environment_detection import find_settings, import_bindings
+from archfix.codemods.mixed_environment_detection import (
+    find_settings,
+    import_bindings,
+    through_reexports,
+)
 from archfix.config import Option
 from archfix.models import Fix
 
@@ -124,7 +128,7 @@ class CorsWildcard(FileCodemod):
         )
         head, _, rest = receiver.partition(".")
         owner = bindings.get(head, f"{module}.{head}")
-        owner = f"{owner}.{rest}" if rest else owner
+        owner = through_reexports(project, f"{owner}.{rest}" if rest else owner)
         for model in find_settings(project):
             if not any(owner == f"{model.module}.{i}" for i in model.instances):
                 continue

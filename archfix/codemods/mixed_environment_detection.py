@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from archfix.codemods.base import ProjectCodemod, file_suppresses
@@ -248,6 +250,22 @@ def qualified(node: ast.expr, bindings: dict[str, str]) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
+def through_reexports(project: Project, qualified: str) -> str:
+    """Follow ``from .config import settings`` re-exports (a package __init__) to the definer."""
+    for _ in range(5):
+        module, _, name = qualified.rpartition(".")
+        info = project.index.get(module)
+        if info is None or name in info.defines:
+            return qualified
+        record = next(
+            (r for r in info.imports if r.module_level and (r.asname or r.name) == name), None
+        )
+        if record is None or record.name is None:
+            return qualified
+        qualified = f"{record.module}.{record.name}"
+    return qualified
+
+
 # --- this rule ---------------------------------------------------------------------------------
 
 _ENV_READERS = {"os.getenv": "os.getenv", "os.environ.get": "os.environ.get"}
@@ -307,11 +325,12 @@ class MixedEnvironmentDetection(ProjectCodemod):
         names = {n.upper() for n in self.ctx.options.get("names", [])}
         bases = tuple(self.ctx.options.get("settings-bases", ["BaseSettings"]))
         models = find_settings(project, bases)
+        needles = {n.lower() for n in names} | {"environ", "getenv"}
         instances = {f"{m.module}.{i}": m for m in models for i in m.instances}
         sites: list[Site] = []
         for info in project.index.unique_modules():
             text = project.read_text(info.path)
-            if text is None or not any(t in text for t in self.triggers):
+            if text is None or not any(n in text.lower() for n in needles):
                 continue
             if file_suppresses(text, self.id):
                 continue
@@ -423,6 +442,8 @@ class MixedEnvironmentDetection(ProjectCodemod):
                     continue
                 receiver = node.value
                 owner = qualified(receiver, bindings)
+                if owner is not None:
+                    owner = through_reexports(self.ctx.project, owner)
                 is_settings = (owner is not None and owner in instances) or (
                     isinstance(receiver, ast.Name)
                     and (
@@ -528,7 +549,34 @@ def _rewrite(
         new_module = _add_import(
             new_module, _import_line(info.name, info.is_package, model, relative)
         )
-    return new_module.code
+    return _without_unused_os_imports(new_module, tree).code
+
+
+def _without_unused_os_imports(module: cst.Module, before: ast.Module) -> cst.Module:
+    """Drop ``import os`` / ``from os import getenv`` that only the rewritten reads used.
+
+    Only imports that were used before the rewrite are candidates, so an import the author left
+    unused on purpose (a re-export) is not this rule's business.
+    """
+    used = {n.id for n in ast.walk(before) if isinstance(n, ast.Name)}
+    context = CodemodContext()
+    requested = False
+    for stmt in before.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "os" and (alias.asname or "os") in used:
+                    RemoveImportsVisitor.remove_unused_import(context, "os", asname=alias.asname)
+                    requested = True
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "os" and stmt.level == 0:
+            for alias in stmt.names:
+                if (alias.asname or alias.name) in used:
+                    RemoveImportsVisitor.remove_unused_import(
+                        context, "os", alias.name, alias.asname
+                    )
+                    requested = True
+    if not requested:
+        return module
+    return RemoveImportsVisitor(context).transform_module(module)
 
 
 def _binds_anywhere(tree: ast.Module, name: str) -> bool:
@@ -561,16 +609,36 @@ def _import_line(module: str, is_package: bool, model: SettingsModel, relative: 
     return f"from {dots}{rest} import {instance}\n"
 
 
+def _from_key(node: cst.ImportFrom) -> str:
+    dots = "." * len(node.relative)
+    name = _EMPTY.code_for_node(node.module) if node.module is not None else ""
+    return f"{dots}{name}"
+
+
+_EMPTY = cst.Module(body=[])
+
+
 def _add_import(module: cst.Module, line: str) -> cst.Module:
-    """Insert the import after the last top-level import (or the docstring)."""
+    """Insert the import where isort would: among the file's ``from`` imports of the same
+    package, in order; else after the last top-level import (or the docstring)."""
     stmt = cst.parse_statement(line)
+    assert isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.ImportFrom)
+    key = _from_key(stmt.body[0])
+    package = key.lstrip(".").split(".")[0] if not key.startswith(".") else "."
     body = list(module.body)
     index = 0
+    siblings: list[tuple[int, str]] = []
     for i, node in enumerate(body):
         if isinstance(node, cst.SimpleStatementLine) and all(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body
         ):
             index = i + 1
+            first = node.body[0]
+            if isinstance(first, cst.ImportFrom):
+                other = _from_key(first)
+                other_package = other.split(".")[0] if not other.startswith(".") else "."
+                if other_package == package:
+                    siblings.append((i, other))
         elif (
             i == 0
             and isinstance(node, cst.SimpleStatementLine)
@@ -578,6 +646,14 @@ def _add_import(module: cst.Module, line: str) -> cst.Module:
             and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
         ):
             index = 1
+    if siblings:
+        later = [i for i, other in siblings if other > key]
+        index = later[0] if later else siblings[-1][0] + 1
+        if later:
+            # Take over the blank lines/comments above the statement it now precedes.
+            target = body[index]
+            stmt = stmt.with_changes(leading_lines=target.leading_lines)
+            body[index] = target.with_changes(leading_lines=[])
     body.insert(index, stmt)
     return module.with_changes(body=body)
 

@@ -1,4 +1,3 @@
-from os import environ as env, getenv
 from app.config import config
 
 

@@ -1,0 +1,3 @@
+from .config import cfg as settings
+
+__all__ = ["settings"]

@@ -1,0 +1,5 @@
+from pkg.settings import settings
+
+
+def verbose() -> bool:
+    return settings.env == "local"
