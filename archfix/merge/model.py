@@ -1,0 +1,345 @@
+"""Each entry-point variant as a sequence of app-building items.
+
+A variant is read into imports (one item per bound name), the app constructor, and the other
+module-level statements in order. Every statement gets a comment-insensitive key (``ast.dump``) so
+equal statements in different variants are recognised, and a name analysis (``symtable``) that says
+which module-level names it binds and uses, because the merge moves statements into a function and
+behind flags and must keep every use after its definition.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import symtable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+_EMPTY = cst.Module(body=[])
+
+
+class MergeError(Exception):
+    """The variants cannot be merged with confidence; the message says why (reported, no edit)."""
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def key_of(code: str) -> str:
+    """A formatting- and comment-insensitive identity for a statement or expression."""
+    return ast.dump(ast.parse(code))
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One name bound by a module-level import."""
+
+    module: str
+    """Dotted module with leading dots for relative imports; for ``import a.b`` the module itself."""
+    name: str | None
+    """None for ``import M``."""
+    asname: str | None
+
+    @property
+    def bound(self) -> str:
+        if self.name is None:
+            return self.asname or self.module.split(".")[0]
+        return self.asname or self.name
+
+    def code(self) -> str:
+        alias = f" as {self.asname}" if self.asname else ""
+        if self.name is None:
+            return f"import {self.module}{alias}"
+        return f"from {self.module} import {self.name}{alias}"
+
+
+@dataclass
+class Stmt:
+    """One module-level statement other than an import, the docstring or the constructor."""
+
+    key: str
+    node: cst.BaseStatement
+    kind: str
+    """"app" (touches the app), "def" (binds names only), or "other" (a module-level side effect)."""
+    binds: frozenset[str]
+    uses: frozenset[str]
+    annotation_names: frozenset[str]
+    """Names used in annotations of functions it defines (FastAPI resolves those through globals)."""
+
+
+@dataclass
+class Ctor:
+    """The ``app = FastAPI(...)`` statement."""
+
+    callee: str
+    positional: tuple[str, ...]
+    """Keys of positional arguments."""
+    kwargs: dict[str, cst.BaseExpression]
+    kwarg_keys: dict[str, str]
+    node: cst.SimpleStatementLine
+    uses: frozenset[str]
+
+
+@dataclass
+class Variant:
+    """One entry module, modelled."""
+
+    profile: str
+    path_name: str
+    """File name, for comments and messages."""
+    module: str
+    docstring: str | None
+    future: list[str]
+    imports: list[ImportItem]
+    before: list[Stmt]
+    """Statements before the constructor, in order."""
+    ctor: Ctor
+    after: list[Stmt]
+    nested_imports: dict[str, str] = field(default_factory=dict)
+    """Every name bound by any import in the file (nested ones too) -> its module, for naming."""
+
+
+_IGNORED_BINDINGS = {"__doc__"}
+
+
+def _names(code: str) -> tuple[set[str], set[str], set[str], bool]:
+    """(binds, free uses, annotation names, declares global) of one module-level statement."""
+    table = symtable.symtable(code, "<item>", "exec")
+    binds: set[str] = set()
+    uses: set[str] = set()
+    declares_global = False
+    for sym in table.get_symbols():
+        if sym.is_assigned() or sym.is_imported() or sym.is_namespace():
+            binds.add(sym.get_name())
+        if sym.is_referenced():
+            uses.add(sym.get_name())
+
+    def walk(t: symtable.SymbolTable) -> None:
+        nonlocal declares_global
+        for sym in t.get_symbols():
+            if sym.is_declared_global():
+                declares_global = True
+            if sym.is_global() and sym.is_referenced():
+                uses.add(sym.get_name())
+        for child in t.get_children():
+            walk(child)
+
+    for child in table.get_children():
+        walk(child)
+    annotations: set[str] = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts: list[ast.expr | None] = [node.returns]
+            every = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            every += [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+            parts += [a.annotation for a in every]
+            for part in parts:
+                if part is not None:
+                    annotations |= {n.id for n in ast.walk(part) if isinstance(n, ast.Name)}
+                    annotations |= _string_annotation_names(part)
+    return binds - _IGNORED_BINDINGS, uses - binds, annotations, declares_global
+
+
+def _string_annotation_names(part: ast.expr) -> set[str]:
+    if isinstance(part, ast.Constant) and isinstance(part.value, str):
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", part.value))
+    return set()
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_items(small: cst.Import | cst.ImportFrom) -> list[ImportItem]:
+    if isinstance(small, cst.Import):
+        return [
+            ImportItem(
+                code_of(a.name),
+                None,
+                a.asname.name.value if a.asname and isinstance(a.asname.name, cst.Name) else None,
+            )
+            for a in small.names
+        ]
+    if isinstance(small.names, cst.ImportStar):
+        raise MergeError("a star import makes the bound names unknowable")
+    module = "." * len(small.relative) + (code_of(small.module) if small.module else "")
+    return [
+        ImportItem(
+            module,
+            code_of(a.name),
+            a.asname.name.value if a.asname and isinstance(a.asname.name, cst.Name) else None,
+        )
+        for a in small.names
+    ]
+
+
+def _ctor(
+    stmt: cst.BaseStatement, app_classes: set[str], app_name: str | None
+) -> tuple[str, cst.Call] | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    target: cst.BaseExpression | None = None
+    value: cst.BaseExpression | None = None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
+        return None
+    callee = dotted(value.func)
+    if callee is None or callee.split(".")[-1] not in app_classes:
+        return None
+    if app_name is not None and target.value != app_name:
+        return None
+    return target.value, value
+
+
+def with_aliases(tree: ast.Module, app_classes: set[str]) -> set[str]:
+    """The app class names plus the local aliases they are imported under (``FastAPI as Api``)."""
+    names = set(app_classes)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names |= {a.asname for a in node.names if a.asname and a.name in app_classes}
+    return names
+
+
+def builds_app(text: str, app_classes: set[str]) -> bool:
+    """Cheap check: does this module construct an app at module level?"""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    app_classes = with_aliases(tree, app_classes)
+    for stmt in tree.body:
+        value = getattr(stmt, "value", None)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(value, ast.Call):
+            func = value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in app_classes:
+                return True
+    return False
+
+
+def read_variant(
+    text: str, profile: str, path_name: str, module: str, app_classes: set[str]
+) -> tuple[str, Variant]:
+    """Model one entry module; returns (app variable name, variant). Raises MergeError."""
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise MergeError(f"{path_name} does not parse: {exc}") from exc
+    docstring = None
+    future: list[str] = []
+    imports: list[ImportItem] = []
+    before: list[Stmt] = []
+    after: list[Stmt] = []
+    ctor: Ctor | None = None
+    app_name: str | None = None
+    body = list(tree.body)
+    if body and _is_docstring(body[0]):
+        expr = body[0].body[0]  # type: ignore[attr-defined]
+        docstring = ast.literal_eval(code_of(expr.value))
+        body = body[1:]
+    nested: dict[str, str] = {}
+    app_classes = with_aliases(ast.parse(text), app_classes)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                nested[a.asname or a.name] = node.module or ""
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                nested[a.asname or a.name.split(".")[0]] = a.name
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            if len(stmt.body) != 1:
+                raise MergeError(f"{path_name}: several statements on one import line")
+            small = stmt.body[0]
+            assert isinstance(small, (cst.Import, cst.ImportFrom))
+            if (
+                isinstance(small, cst.ImportFrom)
+                and small.module is not None
+                and code_of(small.module) == "__future__"
+            ):
+                future += [i.name for i in _import_items(small) if i.name]
+                continue
+            imports += _import_items(small)
+            continue
+        found = _ctor(stmt, app_classes, None) if ctor is None else None
+        if found is not None:
+            app_name, call = found
+            positional = tuple(
+                key_of(code_of(a.value)) for a in call.args if a.keyword is None or a.star
+            )
+            kwargs = {a.keyword.value: a.value for a in call.args if a.keyword and not a.star}
+            code = code_of(stmt)
+            ctor = Ctor(
+                dotted(call.func) or "",
+                positional,
+                kwargs,
+                {k: key_of(code_of(v)) for k, v in kwargs.items()},
+                stmt,  # type: ignore[arg-type]
+                frozenset(_names(code)[1] - {app_name}),
+            )
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) != 1:
+            raise MergeError(
+                f"{path_name}: several statements on one line ({code_of(stmt).strip()!r})"
+            )
+        code = code_of(stmt)
+        try:
+            binds, uses, annotations, declares_global = _names(code)
+        except SyntaxError as exc:
+            raise MergeError(f"{path_name}: cannot analyse {code.strip()[:60]!r}: {exc}") from exc
+        if declares_global:
+            raise MergeError(
+                f"{path_name}: a function declares `global` names; moving it into create_app() would change them"
+            )
+        if ctor is not None and app_name in uses:
+            kind = "app"
+        elif app_name in uses or (ctor is None and "app" in binds):
+            kind = "other"
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or (
+            isinstance(stmt, cst.SimpleStatementLine)
+            and isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign))
+            and binds
+        ):
+            kind = "def"
+        else:
+            kind = "other"
+        item = Stmt(
+            key_of(code),
+            stmt,
+            kind,
+            frozenset(binds),
+            frozenset(uses),
+            frozenset(annotations),
+        )
+        (after if ctor is not None else before).append(item)
+    if ctor is None or app_name is None:
+        raise MergeError(f"{path_name} does not construct an app at module level")
+    for item in [*before, *after]:
+        if app_name in item.binds:
+            raise MergeError(f"{path_name} rebinds {app_name!r} after constructing it")
+    variant = Variant(
+        profile, path_name, module, docstring, future, imports, before, ctor, after, nested
+    )
+    return app_name, variant

@@ -1,0 +1,196 @@
+"""merge-entrypoints: acceptance on the example backend, verification catching a wrong merge."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from golden_cases import GOLDEN, run_rule
+
+from archfix.codemods.base import FixPolicy
+from archfix.engine import RunOptions, run
+from archfix.merge import build
+from archfix.merge.verify import DUMP
+from archfix.runner import Overrides, config_for
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "broken_backend"
+ARCHFIX = [sys.executable, "-m", "archfix"]
+VARIANTS = ["app.main", "app.main_minimal", "app.main_incremental", "app.main_simple"]
+CONFIG = '\n[tool.archfix.merge-entrypoints]\nverify-env = {JWT_SECRET_KEY = "x"}\n'
+
+
+def _env(root: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENABLE_")}
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(root), JWT_SECRET_KEY="x", **extra)
+    return env
+
+
+def _copy(dest: Path) -> Path:
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    with (dest / "pyproject.toml").open("a") as fh:
+        fh.write(CONFIG)
+    return dest
+
+
+def _archfix(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ARCHFIX, *args, str(root)], capture_output=True, text=True, env=_env(root), timeout=600
+    )
+
+
+def _dump(root: Path, modules: list[str], **env: str) -> dict[str, dict]:
+    proc = subprocess.run(
+        [sys.executable, "-c", DUMP, *[f"{m}:app" for m in modules]],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=_env(root, **env),
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    raw = json.loads(proc.stdout.split("@@ARCHFIX@@")[-1])
+    return {spec.removesuffix(":app"): dump for spec, dump in raw.items()}
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(all rules applied, all rules but merge-entrypoints applied) on two copies of the example."""
+    base = tmp_path_factory.mktemp("merge")
+    merged, reference = _copy(base / "merged"), _copy(base / "reference")
+    done = _archfix(merged, "fix", "--apply")
+    assert done.returncode in (0, 1), done.stderr
+    ref = _archfix(reference, "fix", "--apply", "--ignore", "merge-entrypoints")
+    assert ref.returncode in (0, 1), ref.stderr
+    return merged, reference
+
+
+def test_exactly_one_module_builds_the_app_and_variants_are_shims(fixed: tuple[Path, Path]) -> None:
+    merged, _ = fixed
+    builders = [p.name for p in (merged / "app").glob("main*.py") if "FastAPI(" in p.read_text()]
+    assert builders == ["main.py"]
+    assert "def create_app(profile" in (merged / "app" / "main.py").read_text()
+    for name in ("main_minimal.py", "main_incremental.py", "main_simple.py"):
+        lines = [ln for ln in (merged / "app" / name).read_text().splitlines() if ln.strip()]
+        assert len(lines) <= 15, name
+        assert any("create_app(" in ln for ln in lines)
+
+
+def test_each_former_module_serves_the_same_app(fixed: tuple[Path, Path]) -> None:
+    merged, reference = fixed
+    after = _dump(merged, VARIANTS)  # all in one process: each gets its own app
+    for module in VARIANTS:
+        before = _dump(reference, [module])[module]
+        assert "error" not in before and "error" not in after[module]
+        assert after[module]["routes"] == before["routes"], module
+        assert after[module]["middleware"] == before["middleware"], module
+        assert after[module]["settings"] == before["settings"], module
+    assert len({json.dumps(after[m]["routes"]) for m in VARIANTS}) > 1
+
+
+def test_health_route_answers_for_every_profile(fixed: tuple[Path, Path]) -> None:
+    merged, _ = fixed
+    code = (
+        "import importlib, sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "for name in sys.argv[1:]:\n"
+        "    app = importlib.import_module(name).app\n"
+        "    assert TestClient(app).get('/health').status_code == 200, name\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *VARIANTS],
+        capture_output=True,
+        text=True,
+        cwd=merged,
+        env=_env(merged),
+        timeout=300,
+    )
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
+
+
+def test_enable_monitoring_false_removes_monitoring_middleware(fixed: tuple[Path, Path]) -> None:
+    merged, _ = fixed
+
+    def monitoring(dump: dict) -> list[str]:
+        return [m["class"] for m in dump["middleware"] if ".monitoring." in m["class"]]
+
+    assert monitoring(_dump(merged, ["app.main"])["app.main"])
+    off = _dump(merged, ["app.main"], ENABLE_MONITORING="false")["app.main"]
+    assert "error" not in off and not monitoring(off)
+
+
+def test_minimal_profile_does_not_import_full_only_modules(
+    fixed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    copy = tmp_path / "broken"
+    shutil.copytree(fixed[0], copy)
+    for rel in ("app/middleware/knowledge_graph.py", "app/middleware/monitoring.py"):
+        (copy / rel).write_text("raise RuntimeError('full-only module imported')\n")
+    dump = _dump(copy, ["app.main_minimal"])["app.main_minimal"]
+    assert "error" not in dump, dump
+    assert "/health" in [r["path"] for r in dump["routes"]]
+    assert "error" in _dump(copy, ["app.main"])["app.main"]
+
+
+def test_second_run_prints_no_diff(fixed: tuple[Path, Path]) -> None:
+    merged, _ = fixed
+    again = _archfix(merged, "fix", "--select", "merge-entrypoints")
+    assert "+++" not in again.stdout, again.stdout
+
+
+def test_dry_run_shows_the_merge_as_a_diff(tmp_path: Path) -> None:
+    root = _copy(tmp_path / "dry")
+    proc = _archfix(root, "fix", "--select", "merge-entrypoints")
+    assert "app/main_minimal.py" in proc.stdout
+    assert '+app = create_app("minimal")' in proc.stdout
+    assert "def create_app" in proc.stdout
+
+
+# --- verification, in process on a golden input ---------------------------------------------
+
+
+def _golden(name: str, dest: Path) -> Path:
+    shutil.copytree(GOLDEN / "merge-entrypoints" / name / "input", dest)
+    (dest / ".git").mkdir()
+    return dest
+
+
+def test_a_wrong_merge_is_caught_and_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _golden("lite", tmp_path / "lite")
+    real = build.render
+
+    def dropping_a_route(plan: build.Plan) -> str:
+        return real(plan).replace('application.include_router(admin, prefix="/admin")', "pass")
+
+    monkeypatch.setattr(build, "render", dropping_a_route)
+    result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
+    assert not result.changes
+    [finding] = result.findings
+    assert "routes lost" in finding.message and "/admin/stats" in finding.message
+    assert not finding.applied
+
+
+def test_unverifiable_merge_needs_no_verify(tmp_path: Path) -> None:
+    root = _golden("ctor_only", tmp_path / "ctor")
+    routes = root / "web" / "routes.py"
+    routes.write_text("import not_installed_anywhere\n" + routes.read_text())
+    result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
+    assert not result.changes
+    assert "verification could not run" in result.findings[0].message
+    config = config_for(root, Overrides(select=("merge-entrypoints",)))
+    options = RunOptions(policy=FixPolicy(apply=True), verify=False)
+    assert run(root, [root], config, options).changes
+
+
+def test_variants_with_different_side_effects_are_reported(tmp_path: Path) -> None:
+    root = _golden("side_effect", tmp_path / "side")
+    result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
+    assert not result.changes
+    assert "side effect" in result.findings[0].message
