@@ -8,9 +8,12 @@ module defines or re-exports, what it imports at module level — once per run, 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pathspec
 
 from archfix.config import Config
 
@@ -312,6 +315,11 @@ class ModuleIndex:
         name, is_package = module_name_for(path, root)
         info = ModuleInfo(name=name, path=path, is_package=is_package)
         _ModuleScanner(info).scan(tree)
+        self.add_info(root, info)
+
+    def add_info(self, root: Path, info: ModuleInfo) -> None:
+        """Register an already scanned module (the cache restores these without parsing)."""
+        name, path = info.name, info.path
         self.modules[name] = info
         self.by_path[path] = name
         # Namespace packages (folders without __init__.py) import by their path from the root
@@ -372,6 +380,24 @@ class Project:
     def module_name(self, path: Path) -> str | None:
         return self.index.by_path.get(path)
 
+    def rule_ignored(self, path: Path, rule_id: str) -> bool:
+        """True when ``per-file-ignores`` silences ``rule_id`` for ``path``."""
+        if not self.config.per_file_ignores:
+            return False
+        try:
+            rel = path.relative_to(self.root).as_posix()
+        except ValueError:
+            return False
+        return any(
+            (rule_id in ids or "ALL" in ids) and _pattern(pattern).match_file(rel)
+            for pattern, ids in self.config.per_file_ignores.items()
+        )
+
     def without_texts(self) -> Project:
         """A copy that is cheap to ship to worker processes (each worker gets its file's text)."""
         return Project(self.root, self.config, self.files, self.index, {})
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])

@@ -197,3 +197,23 @@ def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
     result = run(tmp_path, [tmp_path], config, RunOptions(policy=FixPolicy(apply=False)))
     flagged = sorted({f.path.relative_to(tmp_path).as_posix() for f in result.findings})
     assert flagged == ["svc/main.py"]
+
+
+def test_per_file_ignores_apply_to_project_rules(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "a.py").write_text("from pkg import b\n")
+    (tmp_path / "pkg" / "b.py").write_text("from pkg import a\n")
+    options = RunOptions(policy=FixPolicy(apply=False))
+    plain = run(tmp_path, [tmp_path], Config(select=("import-cycle",)), options)
+    assert [f.rule_id for f in plain.findings] == ["import-cycle"]
+    ignored = Config(select=("import-cycle",), per_file_ignores={"pkg/*": ("import-cycle",)})
+    assert run(tmp_path, [tmp_path], ignored, options).findings == []
+    (tmp_path / "pkg" / "a.py").write_text(
+        "# archfix: ignore-file[import-cycle]\nfrom pkg import b\n"
+    )
+    (tmp_path / "pkg" / "b.py").write_text(
+        "# archfix: ignore-file[import-cycle]\nfrom pkg import a\n"
+    )
+    assert run(tmp_path, [tmp_path], Config(select=("import-cycle",)), options).findings == []

@@ -46,8 +46,14 @@ def archfix(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def copy_example(tmp_path: Path) -> Path:
+    """A copy of the example with no ``[tool.archfix]`` configuration at all (issue 3's acceptance:
+    import repair must work on a project it has never seen, with no configuration)."""
     root = tmp_path / "broken_backend"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    pyproject = root / "pyproject.toml"
+    kept = pyproject.read_text().split("\n[tool.archfix", 1)[0]
+    pyproject.write_text(kept.rstrip() + "\n")
+    assert "tool.archfix" not in pyproject.read_text()
     return root
 
 

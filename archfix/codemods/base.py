@@ -213,7 +213,14 @@ class ProjectContext:
     verify: bool = True
 
     def report(self, path: Path, line: int, col: int, message: str, fix: Fix = Fix.NONE) -> bool:
+        """Record a finding in ``path``; True means: make the fix. Honours per-file-ignores,
+        ``# archfix: ignore-file[...]`` and line suppressions, as for file rules."""
+        rule_id = self.reporter.rule_id
         text = self.project.read_text(path)
+        if self.project.rule_ignored(path, rule_id) or (
+            text is not None and file_suppresses(text, rule_id)
+        ):
+            return False
         lines = text.splitlines() if text is not None else None
         return self.reporter.add(path, line, col, message, fix, lines)
 
