@@ -9,11 +9,14 @@ the changes as data. It never writes: see :mod:`archfix.writer`.
 from __future__ import annotations
 
 import ast
+import atexit
 import difflib
 import os
+import pickle
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +24,7 @@ import libcst as cst
 import pathspec
 from libcst.metadata import MetadataWrapper
 
+from archfix.cache import ProjectCache, tree_parts
 from archfix.codemods import RuleClass, all_rules
 from archfix.codemods.base import (
     FileCodemod,
@@ -34,15 +38,17 @@ from archfix.codemods.base import (
 from archfix.config import Config
 from archfix.discovery import discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
-from archfix.project import ModuleIndex, Project
+from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
 
 MAX_PASSES = 8
 """Fix passes per file before the engine gives up on convergence (ruff uses a similar bound)."""
 MAX_ROUNDS = 3
 """Rounds of (file rules, project rules) when project rules edit files that file rules then fix."""
-PARALLEL_THRESHOLD = 48
-"""Below this many candidate files a process pool costs more than it saves."""
+NO_CACHE_ENV = "ARCHFIX_NO_CACHE"
+"""Set (to anything) to disable the cache for every run of the process and its children."""
+PARALLEL_THRESHOLD = 16
+"""Below this many candidate files shipping work to the (shared) pool costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ class RunOptions:
     python: str | None = None
     """Interpreter for rules that verify by importing the target (merge-entrypoints)."""
     verify: bool = True
+    cache: bool = True
+    """Reuse results and index entries of earlier runs over unchanged files (see archfix.cache)."""
+    cache_dir: Path | None = None
+    """Where the cache lives; None means $ARCHFIX_CACHE_DIR or the user cache dir."""
 
 
 def _one_line(text: str) -> str:
@@ -287,6 +297,41 @@ def _worker_init(project: Project, policy: FixPolicy) -> None:
     _WORKER["rules"] = {r.id: r for r in all_rules()}
 
 
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+_PROJECT_SERIAL = 0
+CHUNKS_PER_WORKER = 4
+"""Chunks per worker for one project: fewer means less IPC, more means better balance."""
+
+
+def _shared_pool(jobs: int) -> ProcessPoolExecutor:
+    """One process pool per process and job count, started on first use."""
+    global _POOL
+    if _POOL is not None and _POOL[0] != jobs:
+        _shutdown_pool()
+    if _POOL is None:
+        _POOL = (jobs, ProcessPoolExecutor(max_workers=jobs))
+        atexit.register(_shutdown_pool)
+    return _POOL[1]
+
+
+def _shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+def _worker_chunk(
+    token: tuple[int, int], blob: bytes, tasks: Sequence[tuple[Path, str, tuple[str, ...]]]
+) -> list[FileOutcome]:
+    """Process one chunk of files in a worker (unpickling the project once per project)."""
+    if _WORKER.get("token") != token:
+        project, policy = pickle.loads(blob)
+        _WORKER.update(token=token, project=project, policy=policy)
+        _WORKER.setdefault("rules", {r.id: r for r in all_rules()})
+    return [_worker_task(task) for task in tasks]
+
+
 def _worker_task(task: tuple[Path, str, tuple[str, ...]]) -> FileOutcome:
     path, text, rule_ids = task
     rules_by_id = _WORKER["rules"]
@@ -318,33 +363,94 @@ def _parse_errors(path: Path, exc: BaseException) -> FileError:
     return FileError(path, ErrorKind.PARSE, f"cannot parse: {_one_line(str(exc))}")
 
 
-def load_project(root: Path, paths: Sequence[Path], config: Config) -> LoadedProject:
-    """Discover, read and index the project's files (the part every rule shares)."""
+@dataclass
+class _Sources:
+    """The files read from disk, before indexing."""
+
+    texts: dict[Path, str]
+    meta: dict[Path, SourceMeta]
+    errors: list[FileError]
+    """Discovery errors, then per-file read errors in discovery order."""
+    order: list[Path]
+
+
+def _read_sources(root: Path, paths: Sequence[Path], config: Config) -> _Sources:
+    """Discover and read the files under ``paths`` (texts, how they are stored, what failed)."""
     found = discover(root, paths, config.exclude, config.respect_gitignore)
     errors = list(found.errors)
     texts: dict[Path, str] = {}
     meta: dict[Path, SourceMeta] = {}
-    trees: dict[Path, ast.Module] = {}
     for path in found.files:
         try:
             source = read_source(path, config.max_file_size)
         except SourceError as exc:
             errors.append(FileError(path, exc.kind, exc.message))
             continue
+        texts[path] = source.text
+        meta[path] = source.meta
+    return _Sources(texts, meta, errors, list(found.files))
+
+
+def _index_key(root: Path, path: Path, digest: str, name: str, is_package: bool) -> str:
+    """A file's index entry depends on its bytes, where it is, and the module name it gets."""
+    where = path.relative_to(root).as_posix() if _inside(path, root) else str(path)
+    return f"{where}|{digest}|{name}|{int(is_package)}"
+
+
+def _index_sources(
+    root: Path, config: Config, sources: _Sources, cache: ProjectCache | None = None
+) -> LoadedProject:
+    """Build the ``ast`` index (from the cache where a file is unchanged); drop unparsable files."""
+    texts, meta = sources.texts, sources.meta
+    errors: list[FileError] = []
+    index = ModuleIndex()
+    kept: dict[Path, str] = {}
+    for path, text in texts.items():
+        key = None
+        if cache is not None and meta[path].digest:
+            name, is_package = module_name_for(path, root)
+            key = _index_key(root, path, meta[path].digest, name, is_package)
+            entry = cache.module(key)
+            if isinstance(entry, ModuleInfo):
+                index.add_info(root, entry)
+                kept[path] = text
+                continue
+            if isinstance(entry, str):
+                errors.append(FileError(path, ErrorKind.PARSE, entry))
+                continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(source.text, filename=str(path))
+                tree = ast.parse(text, filename=str(path))
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            errors.append(_parse_errors(path, exc))
+            error = _parse_errors(path, exc)
+            errors.append(error)
+            if cache is not None and key is not None:
+                cache.put_module(key, error.message)
             continue
-        texts[path] = source.text
-        meta[path] = source.meta
-        trees[path] = tree
-    index = ModuleIndex.build(root, trees)
-    files = list(texts)
-    project = Project(root=root, config=config, files=files, index=index, texts=texts)
-    return LoadedProject(project, dict(texts), meta, errors)
+        index.add(root, path, tree)
+        kept[path] = text
+        if cache is not None and key is not None:
+            info = index.module_at(path)
+            if info is not None:
+                cache.put_module(key, info)
+    if cache is not None:
+        cache.save_modules()
+    kept_meta = {p: meta[p] for p in kept}
+    project = Project(root=root, config=config, files=list(kept), index=index, texts=kept)
+    if errors:  # parse errors go where the file was found, as one read loop would report them
+        rank = {path: i for i, path in enumerate(sources.order)}
+        errors = sorted([*sources.errors, *errors], key=lambda e: rank.get(e.path, -1))
+    else:
+        errors = list(sources.errors)
+    return LoadedProject(project, dict(kept), kept_meta, errors)
+
+
+def load_project(
+    root: Path, paths: Sequence[Path], config: Config, cache: ProjectCache | None = None
+) -> LoadedProject:
+    """Discover, read and index the project's files (the part every rule shares)."""
+    return _index_sources(root, config, _read_sources(root, paths, config), cache)
 
 
 def select_rules(config: Config) -> list[RuleClass]:
@@ -400,27 +506,52 @@ def _run_file_phase(
         if ids:
             tasks.append((path, text, ids))
     total = len(tasks)
-    outcomes: list[FileOutcome] = []
     jobs = max(1, options.jobs)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
-        chunk = max(1, total // (jobs * 8))
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            initializer=_worker_init,
-            initargs=(project.without_texts(), options.policy),
-        ) as pool:
-            for done, outcome in enumerate(pool.map(_worker_task, tasks, chunksize=chunk), 1):
-                outcomes.append(outcome)
-                if options.progress:
-                    options.progress(done, total)
-    else:
-        for done, (path, text, ids) in enumerate(tasks, 1):
-            outcomes.append(
-                process_file(path, text, [by_id[i] for i in ids], project, options.policy)
-            )
-            if options.progress:
-                options.progress(done, total)
+        try:
+            return _run_in_pool(tasks, project, options, jobs)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): finish in-process
+            _shutdown_pool()
+    outcomes: list[FileOutcome] = []
+    for done, (path, text, ids) in enumerate(tasks, 1):
+        outcomes.append(process_file(path, text, [by_id[i] for i in ids], project, options.policy))
+        if options.progress:
+            options.progress(done, total)
     return outcomes
+
+
+def _run_in_pool(
+    tasks: Sequence[tuple[Path, str, tuple[str, ...]]],
+    project: Project,
+    options: RunOptions,
+    jobs: int,
+) -> list[FileOutcome]:
+    """Run the file tasks on the shared pool, in interleaved chunks, keeping the input order.
+
+    The pool lives for the whole process, so a batch of many small projects pays for starting
+    workers once; each chunk carries the pickled project (index and config, no texts), which a
+    worker unpickles only when it has not seen that project yet.
+    """
+    global _PROJECT_SERIAL
+    _PROJECT_SERIAL += 1
+    token = (os.getpid(), _PROJECT_SERIAL)
+    blob = pickle.dumps((project.without_texts(), options.policy), pickle.HIGHEST_PROTOCOL)
+    n_chunks = min(len(tasks), jobs * CHUNKS_PER_WORKER)
+    # Interleaved chunks spread the expensive files (entry points) over the workers.
+    chunks = [list(range(i, len(tasks), n_chunks)) for i in range(n_chunks)]
+    pool = _shared_pool(jobs)
+    futures = [
+        pool.submit(_worker_chunk, token, blob, [tasks[i] for i in chunk]) for chunk in chunks
+    ]
+    slots: list[FileOutcome | None] = [None] * len(tasks)
+    done = 0
+    for chunk, future in zip(chunks, futures, strict=True):
+        for i, outcome in zip(chunk, future.result(), strict=True):
+            slots[i] = outcome
+        done += len(chunk)
+        if options.progress:
+            options.progress(done, len(tasks))
+    return [o for o in slots if o is not None]
 
 
 def _reindexed(project: Project, changed: Iterable[Path]) -> Project:
@@ -594,6 +725,54 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     return result
 
 
+def _options_key(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) -> str:
+    """Everything besides the files' content that decides a run's result."""
+    rel = sorted(os.path.relpath(os.path.abspath(p), root) for p in paths)
+    return ProjectCache.run_key(
+        [
+            str(root),
+            repr(rel),
+            repr(config),
+            repr([r.id for r in select_rules(config)]),
+            repr(options.policy),
+            repr((options.python, options.verify)),
+        ]
+    )
+
+
+def _tree_key(root: Path, sources: _Sources) -> str:
+    digests = {p: sources.meta[p].digest for p in sources.texts}
+    names = {p: module_name_for(p, root) for p in sources.texts}
+    errors = [(str(e.path), e.kind.value, e.message) for e in sources.errors]
+    return ProjectCache.run_key(tree_parts(root, digests, names, errors))
+
+
+def _from_cache(result: Result, sources: _Sources) -> Result:
+    """A stored result, with nothing parsed and the files' current on-disk metadata (mode)."""
+    changes = [
+        replace(c, meta=sources.meta.get(c.path, c.meta), rules=list(c.rules))
+        for c in result.changes
+    ]
+    return replace(result, changes=changes, files_parsed=0)
+
+
 def run(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) -> Result:
-    """Load the project under ``root`` restricted to ``paths`` and run the selected rules."""
-    return run_project(load_project(root, paths, config), options)
+    """Load the project under ``root`` restricted to ``paths`` and run the selected rules.
+
+    With ``options.cache`` an unchanged tree is answered from the cache without parsing anything,
+    and a changed one re-parses (with ``ast``) only the files that changed.
+    """
+    if not options.cache or os.environ.get(NO_CACHE_ENV):
+        return run_project(load_project(root, paths, config), options)
+    cache = ProjectCache(root, options.cache_dir)
+    sources = _read_sources(root, paths, config)
+    if any(not sources.meta[p].digest for p in sources.texts):
+        return run_project(_index_sources(root, config, sources), options)
+    options_key = _options_key(root, paths, config, options)
+    tree_key = _tree_key(root, sources)
+    stored = cache.load_result(options_key, tree_key)
+    if stored is not None:
+        return _from_cache(stored, sources)
+    result = run_project(_index_sources(root, config, sources, cache), options)
+    cache.save_result(options_key, tree_key, result)
+    return result

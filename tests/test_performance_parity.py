@@ -1,0 +1,196 @@
+"""Speed-ups must not change results: cache on/off and one or two worker processes give the same diff.
+
+Runs on a small tree from ``benchmarks/generate.py`` (2 services, every defect class). No timing
+assertions: the benchmark runner reports times, tests only check results and what was parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import pickle
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from archfix import engine
+from archfix.cache import ProjectCache
+from archfix.codemods.base import FixPolicy
+from archfix.engine import RunOptions, load_project
+from archfix.models import Result
+from archfix.reporters.diff import unified_diff
+from archfix.runner import Overrides, config_for, run_paths
+
+GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("archfix_bench_generate", GENERATOR)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return _generator().generate(tmp_path_factory.mktemp("mono"), 2, seed=8)
+
+
+def _run(
+    roots: Sequence[Path], cache_dir: Path | None, jobs: int, select: tuple[str, ...] = ()
+) -> list[Result]:
+    options = RunOptions(
+        policy=FixPolicy(apply=True),
+        jobs=jobs,
+        cache=cache_dir is not None,
+        cache_dir=cache_dir,
+    )
+    return run_paths(list(roots), Overrides(select=select), options)
+
+
+IMPORT_FIX = ("misplaced-import",)
+"""The cache tests that need several runs select one rule to stay quick."""
+
+
+def _diff(results: Sequence[Result]) -> str:
+    return "".join(unified_diff(c) for r in results for c in r.changes)
+
+
+def _report(results: Sequence[Result]) -> list[tuple[object, ...]]:
+    """Findings and errors as comparable tuples (the diff alone would miss report-only rules)."""
+    rows: list[tuple[object, ...]] = []
+    for r in results:
+        rows.extend(
+            (f.rule_id, str(f.path), f.line, f.col, f.message, f.applied) for f in r.findings
+        )
+        rows.extend((e.kind.value, str(e.path), e.message) for e in r.errors)
+    return rows
+
+
+def test_generator_is_deterministic_and_seeds_defects(tmp_path: Path) -> None:
+    gen = _generator()
+    first = gen.generate(tmp_path / "a", 2, seed=8)
+    second = gen.generate(tmp_path / "b", 2, seed=8)
+    for a, b in zip(first, second, strict=True):
+        files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+        assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+        for rel in files_a:
+            assert (a / rel).read_bytes() == (b / rel).read_bytes()
+    assert (first[0] / "pyproject.toml").is_file()
+
+
+def test_diff_identical_with_and_without_cache_and_jobs(
+    services: list[Path], tmp_path: Path
+) -> None:
+    baseline = _run(services, None, jobs=1)
+    diff = _diff(baseline)
+    assert diff, "the generated services carry fixable defects: an empty diff means a broken run"
+    assert "from app.database import get_db" in diff
+
+    two_jobs = _run(services, None, jobs=2)
+    assert _diff(two_jobs) == diff
+    assert _report(two_jobs) == _report(baseline)
+
+    cold = _run(services, tmp_path / "cache", jobs=2)
+    assert _diff(cold) == diff
+    assert _report(cold) == _report(baseline)
+    assert sum(r.files_parsed for r in cold) == sum(r.files_parsed for r in baseline) > 0
+
+    warm = _run(services, tmp_path / "cache", jobs=1)
+    assert _diff(warm) == diff
+    assert _report(warm) == _report(baseline)
+    assert sum(r.files_parsed for r in warm) == 0
+    assert [r.files_scanned for r in warm] == [r.files_scanned for r in baseline]
+
+
+def test_cache_misses_after_an_edit_and_keeps_results_right(
+    services: list[Path], tmp_path: Path
+) -> None:
+    root = services[0]
+    cache_dir = tmp_path / "cache"
+    first = _run([root], cache_dir, 1, IMPORT_FIX)
+    changed = sorted(c.path for r in first for c in r.changes)
+    assert changed
+    clean = next(
+        p
+        for p in sorted((root / "app" / "api" / "routes").glob("*.py"))
+        if p not in changed and "from app.database import get_db" in p.read_text()
+    )
+    original = clean.read_bytes()
+    try:  # break a clean route file: the cached result must not hide the new defect
+        clean.write_text(
+            original.decode().replace(
+                "from app.database import get_db", "from app.db.base import get_db"
+            ),
+            encoding="utf-8",
+        )
+        edited = _run([root], cache_dir, 1, IMPORT_FIX)
+        fresh = _run([root], None, 1, IMPORT_FIX)
+        assert _diff(edited) == _diff(fresh)
+        assert _report(edited) == _report(fresh)
+        assert sum(r.files_parsed for r in edited) > 0
+        assert sorted(c.path for r in edited for c in r.changes) == sorted([*changed, clean])
+    finally:
+        clean.write_bytes(original)
+
+
+def test_corrupt_cache_entries_are_ignored(services: list[Path], tmp_path: Path) -> None:
+    root = services[1]
+    cache_dir = tmp_path / "cache"
+    expected = _diff(_run([root], None, 1, IMPORT_FIX))
+    assert expected
+    _run([root], cache_dir, 1, IMPORT_FIX)
+    entries = [p for p in cache_dir.rglob("*.pickle")]
+    assert entries
+    for path in entries:
+        path.write_bytes(b"\x80\x05not a pickle")
+    again = _run([root], cache_dir, 1, IMPORT_FIX)
+    assert _diff(again) == expected
+    assert sum(r.files_parsed for r in again) > 0
+    # A well-formed pickle of the wrong shape is ignored too.
+    for path in cache_dir.rglob("*.pickle"):
+        path.write_bytes(pickle.dumps(("another-version", {"x": 1})))
+    assert _diff(_run([root], cache_dir, 1, IMPORT_FIX)) == expected
+
+
+def test_index_entries_come_from_the_cache(
+    services: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = services[1]
+    config = config_for(root, Overrides())
+    first = load_project(root, [root], config, cache=ProjectCache(root, tmp_path / "c"))
+
+    def no_parse(*args: object, **kwargs: object) -> ast.Module:
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(engine.ast, "parse", no_parse)
+    second = load_project(root, [root], config, cache=ProjectCache(root, tmp_path / "c"))
+    assert second.project.files == first.project.files
+    assert second.project.index.modules.keys() == first.project.index.modules.keys()
+    for name, info in first.project.index.modules.items():
+        assert second.project.index.modules[name] == info
+
+
+def test_cache_dir_is_outside_the_target_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARCHFIX_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert ProjectCache(tmp_path / "proj").dir.parent == tmp_path / "xdg" / "archfix"
+    monkeypatch.setenv("ARCHFIX_CACHE_DIR", str(tmp_path / "env"))
+    assert ProjectCache(tmp_path / "proj").dir.parent == tmp_path / "env"
+
+
+def test_no_cache_env_neither_reads_nor_writes(
+    services: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHFIX_NO_CACHE", "1")
+    cache_dir = tmp_path / "cache"
+    results = _run([services[0]], cache_dir, 1, IMPORT_FIX)
+    assert sum(r.files_parsed for r in results) > 0
+    assert not cache_dir.exists()
