@@ -1,0 +1,467 @@
+"""A router that fails to import inside ``try/except: pass`` silently disappears from the API.
+
+Entry points often load routers in ``try`` blocks so one broken router does not stop the app. When
+the handler swallows the error (``pass``, ``continue``, or a log line without the traceback), a
+typo or a wrong import in a route module turns into missing endpoints in production with nothing
+in the logs to say why, and a critical router (auth) can vanish without failing the deploy. The
+review found 66 routes loaded this way with silent failures and no check that required routes
+loaded (section 5.1).
+
+Finding: a ``try`` whose body imports a router module (``import``, ``from ... import``,
+``importlib.import_module``) or calls ``include_router``, with a handler for import errors
+(``ImportError``, ``Exception``, bare) that neither re-raises nor logs the traceback.
+
+Fix (unsafe: a required router that fails now stops startup): the handler's log call becomes
+``logger.exception`` (one is added if there is none); routers listed in ``required-routers`` (module
+names like ``app.api.routes.auth`` or short names like ``auth``) re-raise; optional ones are
+collected in a ``_failed_routers`` list, and one warning after the last loader names every router
+that did not load. For ``import_module(name)`` in a loop the required check happens at run time
+on the imported module name.
+
+Example::
+
+    try:
+        from app.api.routes import jwks
+        app.include_router(jwks.router)
+    except ImportError:
+        pass
+
+    # becomes
+    _failed_routers: list[str] = []
+
+    try:
+        from app.api.routes import jwks
+        app.include_router(jwks.router)
+    except ImportError:
+        logger.exception("Router app.api.routes.jwks failed to load")
+        _failed_routers.append("app.api.routes.jwks")
+
+    if _failed_routers:
+        logger.warning("Routers not loaded: %s", ", ".join(_failed_routers))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+
+from archfix.codemods._startup_support import (
+    ensure_import,
+    logger_expr,
+    module_logger,
+    string_literal,
+)
+from archfix.codemods.base import FileCodemod
+from archfix.codemods.duplicate_middleware import code_of, dotted_name
+from archfix.config import Option
+from archfix.models import Fix
+from archfix.project import resolve_relative
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_LOG_METHODS = {"debug", "info", "warning", "warn", "error", "critical"}
+_IMPORTERS = {"import_module", "__import__"}
+
+
+@dataclass
+class RouterLoad:
+    """What one ``try`` block loads: static router labels, or a run-time module name expression."""
+
+    labels: list[str] = field(default_factory=list)
+    dynamic: cst.BaseExpression | None = None
+    includes_router: bool = False
+
+    @property
+    def is_router(self) -> bool:
+        return (
+            self.includes_router
+            or any("rout" in label for label in self.labels)
+            or (self.dynamic is not None and "rout" in code_of(self.dynamic))
+        )
+
+    def describe(self) -> str:
+        if self.dynamic is not None:
+            return f"the router module named by {code_of(self.dynamic)}"
+        return ", ".join(self.labels) or "a router"
+
+
+def _walk(nodes: Sequence[cst.CSTNode], visitor: cst.CSTVisitor) -> None:
+    for node in nodes:
+        node.visit(visitor)
+
+
+class _LoadScanner(cst.CSTVisitor):
+    """Collects router imports and include_router calls in a try body (not in nested defs)."""
+
+    def __init__(self, importer: str | None, is_package: bool) -> None:
+        self.load = RouterLoad()
+        self.importer = importer
+        self.is_package = is_package
+        self.includes: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.load.labels.extend(code_of(a.name) for a in node.names)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        written = code_of(node.module) if node.module is not None else None
+        module = (
+            resolve_relative(written, len(node.relative), self.importer, self.is_package)
+            if self.importer is not None and node.relative
+            else written or ""
+        )
+        if isinstance(node.names, cst.ImportStar):
+            self.load.labels.append(module)
+            return
+        for alias in node.names:
+            name = alias.evaluated_name
+            label = module if name.endswith("router") else f"{module}.{name}".lstrip(".")
+            if label not in self.load.labels:
+                self.load.labels.append(label)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = dotted_name(node.func)
+        last = name.rsplit(".", 1)[-1] if name else None
+        if last in _IMPORTERS and node.args:
+            arg = node.args[0].value
+            if isinstance(arg, cst.SimpleString) and isinstance(arg.evaluated_value, str):
+                self.load.labels.append(arg.evaluated_value)
+            else:
+                self.load.dynamic = arg
+        elif last == "include_router":
+            self.load.includes_router = True
+            if node.args:
+                self.includes.append(code_of(node.args[0].value))
+
+
+def _catches_import_errors(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = (
+        [e.value for e in handler.type.elements]
+        if isinstance(handler.type, cst.Tuple)
+        else [handler.type]
+    )
+    return any((dotted_name(t) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types)
+
+
+class _HandlerScan(cst.CSTVisitor):
+    """Whether a handler re-raises or keeps the traceback, and its log calls without one."""
+
+    def __init__(self) -> None:
+        self.keeps_error = False
+        self.log_calls: list[cst.Call] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self.keeps_error = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if any(
+            a.keyword is not None
+            and a.keyword.value == "exc_info"
+            and not (isinstance(a.value, cst.Name) and a.value.value in {"False", "None"})
+            for a in node.args
+        ):
+            self.keeps_error = True
+            return
+        if isinstance(func, cst.Attribute):
+            if func.attr.value == "exception" or (dotted_name(func) or "").startswith("traceback."):
+                self.keeps_error = True
+            elif func.attr.value in _LOG_METHODS:
+                self.log_calls.append(node)
+
+
+def _names(body: Sequence[cst.CSTNode]) -> set[str]:
+    found: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    _walk(body, _Names())
+    return found
+
+
+def _matches(label: str, entry: str) -> bool:
+    label = label.removesuffix(".router")
+    return label == entry or label.endswith("." + entry)
+
+
+@dataclass
+class _Plan:
+    """How to rewrite one silent handler."""
+
+    load: RouterLoad
+    required: bool
+    required_names: list[str]
+    """For a dynamic load: the module names that must re-raise (checked at run time)."""
+    log_calls: list[cst.Call]
+
+
+class _ToException(cst.CSTTransformer):
+    """Turns the handler's log calls that drop the traceback into ``logger.exception``."""
+
+    def __init__(self, calls: set[int]) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if id(original_node) in self.calls and isinstance(updated_node.func, cst.Attribute):
+            return updated_node.with_changes(
+                func=updated_node.func.with_changes(attr=cst.Name("exception"))
+            )
+        return updated_node
+
+
+class SilentRouteImport(FileCodemod):
+    """Log router load failures with their traceback and fail fast for required routers."""
+
+    id = "silent-route-import"
+    title = "Don't swallow router import failures"
+    section = "5.1 Dynamic Route Import (silent failures for critical routes)"
+    fixable = Fix.UNSAFE
+    triggers = ("include_router", "import_module", "rout")
+    priority = 50
+    options: ClassVar = {
+        "required-routers": Option(
+            "list[str]",
+            [],
+            "Routers whose load failure must stop startup: module names or short names ('auth').",
+        ),
+    }
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self.plans: dict[int, _Plan] = {}
+        """id of the handler -> its rewrite."""
+        self.scopes: dict[int, tuple[int, int]] = {}
+        """id of a scope's body container (Module / IndentedBlock) -> first and last statement
+        index holding a handler that records failures."""
+        self.list_names: dict[int, str] = {}
+        """id of a scope's body container -> the name of its failure list."""
+        self.logger: str | None = None
+        self._stack: list[str] = []
+        self._current_list = "_failed_routers"
+
+    # -- analysis ---------------------------------------------------------------------------------
+
+    def _analyse(self, node: cst.Module) -> None:
+        self.logger = module_logger(node)
+        self._scope(node, node.body, "_failed_routers")
+
+        class _Functions(cst.CSTVisitor):
+            def __init__(self, outer: SilentRouteImport) -> None:
+                self.outer = outer
+
+            def visit_FunctionDef(self, func: cst.FunctionDef) -> None:
+                if isinstance(func.body, cst.IndentedBlock):
+                    self.outer._scope(func.body, func.body.body, "failed_routers")
+
+        node.visit(_Functions(self))
+
+    def _scope(
+        self, container: cst.CSTNode, body: Sequence[cst.BaseStatement], list_name: str
+    ) -> None:
+        tries: list[tuple[int, cst.Try]] = []
+
+        class _Tries(cst.CSTVisitor):
+            def __init__(self, index: int) -> None:
+                self.index = index
+
+            def visit_Try(self, node: cst.Try) -> None:
+                tries.append((self.index, node))
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return False
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+                return False
+
+        for index, stmt in enumerate(body):
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            stmt.visit(_Tries(index))
+        name_taken = list_name in _names(body)
+        for index, node in tries:
+            for handler, plan in self._silent_handlers(node):
+                message = (
+                    f"{plan.load.describe()} fails silently here: the handler drops the error and "
+                    "its traceback, so a broken router just disappears from the API; log it with "
+                    "logger.exception, and list routers that must load in required-routers"
+                )
+                if name_taken:
+                    self.report(handler, message + f" (not changed: {list_name} already exists)")
+                    continue
+                if not self.report(handler, message, fix=Fix.UNSAFE):
+                    continue
+                self.plans[id(handler)] = plan
+                if not plan.required:
+                    first, last = self.scopes.get(id(container), (index, index))
+                    self.scopes[id(container)] = (min(first, index), max(last, index))
+                    self.list_names[id(container)] = list_name
+
+    def _silent_handlers(self, node: cst.Try) -> list[tuple[cst.ExceptHandler, _Plan]]:
+        info = self.ctx.project.index.module_at(self.ctx.path)
+        scanner = _LoadScanner(self.ctx.module_name, bool(info and info.is_package))
+        _walk(node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], scanner)
+        if node.orelse is not None:
+            node.orelse.visit(scanner)
+        load = scanner.load
+        if not load.labels and scanner.includes:
+            load.labels.extend(scanner.includes)
+        if not load.is_router:
+            return []
+        required_entries = self.ctx.options.get("required-routers", [])
+        found = []
+        for handler in node.handlers:
+            if not _catches_import_errors(handler):
+                continue
+            scan = _HandlerScan()
+            handler.body.visit(scan)
+            if scan.keeps_error:
+                continue
+            required = load.dynamic is None and any(
+                _matches(label, entry) for label in load.labels for entry in required_entries
+            )
+            names = self._required_module_names(required_entries) if load.dynamic else []
+            found.append((handler, _Plan(load, required, names, scan.log_calls)))
+        return found
+
+    def _required_module_names(self, entries: list[str]) -> list[str]:
+        """Entries as written plus the project modules a short name ('auth') stands for."""
+        names = set(entries)
+        for entry in entries:
+            if "." in entry:
+                continue
+            for info in self.ctx.project.index.unique_modules():
+                if info.name.endswith("." + entry) and any("router" in n for n in info.defines):
+                    names.add(info.name)
+        return sorted(names)
+
+    # -- transformation ---------------------------------------------------------------------------
+
+    def _list_name(self, container: int) -> str:
+        return self.list_names.get(container, "_failed_routers")
+
+    def leave_ExceptHandler(
+        self, original_node: cst.ExceptHandler, updated_node: cst.ExceptHandler
+    ) -> cst.ExceptHandler:
+        plan = self.plans.get(id(original_node))
+        if plan is None:
+            return updated_node
+        return self._rewrite(original_node, plan)
+
+    def _rewrite(self, handler: cst.ExceptHandler, plan: _Plan) -> cst.ExceptHandler:
+        body = handler.body
+        assert isinstance(body, cst.IndentedBlock)
+        logged = bool(plan.log_calls)
+        renamed = {id(c) for c in plan.log_calls}
+        statements: list[cst.BaseStatement] = []
+        for stmt in body.body:
+            if isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(s, cst.Pass)
+                or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis))
+                for s in stmt.body
+            ):
+                continue
+            statements.append(stmt.visit(_ToException(renamed)))  # type: ignore[arg-type]
+        logger = logger_expr(self.logger)
+        new: list[str] = []
+        load = plan.load
+        list_name = self._current_list
+        if load.dynamic is not None:
+            expr = code_of(load.dynamic)
+            if not logged:
+                new.append(f'{logger}.exception("Router %s failed to load", {expr})')
+            if plan.required_names:
+                names = ", ".join(string_literal(n) for n in plan.required_names)
+                new.append(f"if {expr} in {{{names}}}:\n    raise")
+            new.append(f"{list_name}.append({expr})")
+        else:
+            label = ", ".join(load.labels)
+            if not logged:
+                new.append(
+                    f"{logger}.exception({string_literal(f'Router {label} failed to load')})"
+                )
+            if plan.required:
+                new.append("raise")
+            elif len(load.labels) == 1:
+                new.append(f"{list_name}.append({string_literal(load.labels[0])})")
+            else:
+                items = ", ".join(string_literal(x) for x in load.labels)
+                new.append(f"{list_name}.extend([{items}])")
+        added = [cst.parse_statement(code + "\n") for code in new]
+        stop = next(
+            (
+                i
+                for i, s in enumerate(statements)
+                if isinstance(s, cst.SimpleStatementLine)
+                and isinstance(s.body[0], (cst.Continue, cst.Break, cst.Return))
+            ),
+            len(statements),
+        )
+        return handler.with_changes(
+            body=body.with_changes(body=[*statements[:stop], *added, *statements[stop:]])
+        )
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self.scopes:
+            self._stack.append(self._current_list)
+            self._current_list = self._list_name(id(node))
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if id(original_node) not in self.scopes:
+            return updated_node
+        self._current_list = self._stack.pop()
+        body = self._with_list(list(updated_node.body), id(original_node))
+        return updated_node.with_changes(body=body)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._analyse(node)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        module = updated_node
+        if id(original_node) in self.scopes:
+            module = module.with_changes(
+                body=self._with_list(list(updated_node.body), id(original_node))
+            )
+        if self.plans and self.logger is None:
+            module = ensure_import(module, "logging")
+        return module
+
+    def _with_list(self, body: list[cst.BaseStatement], container: int) -> list[cst.BaseStatement]:
+        """Declare the failure list before the first loader and log it once after the last."""
+        first, last = self.scopes[container]
+        name = self._list_name(container)
+        logger = logger_expr(self.logger)
+        summary = cst.parse_statement(
+            f'if {name}:\n    {logger}.warning("Routers not loaded: %s", ", ".join({name}))\n'
+        ).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        declaration = cst.parse_statement(f"{name}: list[str] = []\n")
+        target = body[first]
+        assert isinstance(target, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        blank: list[cst.EmptyLine] = []
+        rest = list(target.leading_lines)
+        while rest and rest[0].comment is None:
+            blank.append(rest.pop(0))
+        body[first] = target.with_changes(leading_lines=[cst.EmptyLine(indent=False), *rest])
+        return [
+            *body[:first],
+            declaration.with_changes(leading_lines=blank),
+            *body[first : last + 1],
+            summary,
+            *body[last + 1 :],
+        ]

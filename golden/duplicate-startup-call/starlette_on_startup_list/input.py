@@ -1,0 +1,13 @@
+from starlette.applications import Starlette
+
+import metrics
+from models import registry
+
+
+def register_models():
+    registry.register_all()
+    metrics.instrument()
+    registry.register_all()
+
+
+app = Starlette(on_startup=[register_models])

@@ -1,0 +1,3 @@
+from app.core.secrets import *
+
+TOKEN = _get_secret("TOKEN")
