@@ -161,6 +161,13 @@ _shared_options = [
         help="Worker processes for large trees.",
     ),
     click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too)."),
+    click.option(  # an env var, so batch worker processes see it too
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda _ctx, _param, on: os.environ.update(ARCHFIX_NO_CACHE="1") if on else None,
+        help="Neither read nor write the result cache (same as ARCHFIX_NO_CACHE=1).",
+    ),
     click.option(
         "--html",
         "html_path",

@@ -114,6 +114,23 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float | Non
         )
 
 
+def snapshot_code(dest: Path) -> Path:
+    """Copy the archfix package, so every row runs the same code and the cache key stays put.
+
+    The cache is keyed by archfix's code: in a checkout where files change during the benchmark,
+    the warm row would otherwise measure a cache miss.
+    """
+    import archfix
+
+    package = Path(archfix.__file__).resolve().parent
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(
+        package, dest / "archfix", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+    )
+    return dest
+
+
 def _changed_files(diff: str) -> int:
     return len(re.findall(r"^\+\+\+ ", diff, flags=re.M))
 
@@ -129,6 +146,10 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
         "lines": sum(p.read_bytes().count(b"\n") for p in files),
     }
     base_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "CI": "1"}
+    if args.code:
+        base_env["PYTHONPATH"] = os.pathsep.join(
+            [str(args.code), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     jobs = [f"--jobs={args.jobs}"]
 
     def fresh_cache() -> dict[str, str]:
@@ -255,9 +276,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="per archfix command")
     parser.add_argument("--workdir", default=None, help="where trees go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees")
+    parser.add_argument(
+        "--live-code",
+        action="store_true",
+        help="run the installed archfix instead of a snapshot copied at start",
+    )
     args = parser.parse_args()
     own_workdir = args.workdir is None
     args.workdir = args.workdir or tempfile.mkdtemp(prefix="archfix-bench-")
+    args.code = None if args.live_code else snapshot_code(Path(args.workdir) / "code")
     colds: dict[int, float] = {}
     try:
         for n in args.services:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import pickle
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -194,3 +196,20 @@ def test_no_cache_env_neither_reads_nor_writes(
     results = _run([services[0]], cache_dir, 1, IMPORT_FIX)
     assert sum(r.files_parsed for r in results) > 0
     assert not cache_dir.exists()
+
+
+def test_cli_no_cache_flag(services: list[Path], tmp_path: Path) -> None:
+    def check(*flags: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "ARCHFIX_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+        env.pop("ARCHFIX_NO_CACHE", None)
+        cmd = [sys.executable, "-m", "archfix", "check", *flags, "--select", IMPORT_FIX[0]]
+        return subprocess.run(
+            [*cmd, str(services[0])], env=env, capture_output=True, text=True, check=False
+        )
+
+    uncached = check("--no-cache")
+    assert uncached.returncode == 1 and "misplaced-import" in uncached.stdout
+    assert not (tmp_path / "cache").exists()
+    cached = check()
+    assert cached.stdout == uncached.stdout
+    assert any((tmp_path / "cache").rglob("result-*.pickle"))
