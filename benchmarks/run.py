@@ -70,6 +70,12 @@ class Row:
     def wall(self) -> float | None:
         return statistics.median(self.walls) if self.walls else None
 
+    def progress(self) -> None:
+        """One line on stderr as soon as a row is measured (a long run shows partial results)."""
+        wall = "-" if self.wall is None else f"{self.wall:.2f} s"
+        cpu = "-" if self.cpu is None else f"{self.cpu:.2f} s CPU"
+        print(f"  {self.name}: {wall}, {cpu} {self.note}", file=sys.stderr, flush=True)
+
     @property
     def cpu(self) -> float | None:
         return statistics.median(self.cpus) if self.cpus else None
@@ -161,6 +167,7 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
     ast_row = Row("stdlib ast.parse of every file (1 process)")
     for _ in range(args.repeat):
         ast_row.add(measure([PY, "-c", _AST_PARSE, *rel], base_env, work, None))
+    ast_row.progress()
     rows.append(ast_row)
 
     cold = Row("archfix fix, dry run, all rules: cold (empty cache)")
@@ -177,6 +184,8 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
         warm.changed = str(_changed_files(w.stdout))
         if w.stdout != r.stdout:
             warm.note = "DIFF DIFFERS FROM COLD RUN"
+    cold.progress()
+    warm.progress()
     rows += [cold, warm]
 
     batch = Row("archfix batch over the services (cold cache)")
@@ -190,6 +199,7 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
             r = measure([*ARCHFIX, "batch", *jobs, *rel], fresh_cache(), work, args.timeout)
             batch.add(r)
             batch.changed = str(_changed_files(r.stdout))
+    batch.progress()
     rows.append(batch)
 
     check = Row("archfix check, all rules (cold cache)")
@@ -198,6 +208,7 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
         check.add(r)
         found = re.findall(r"^(\S+?):\d+:\d+: ", r.stdout, flags=re.M)
         check.changed = f"{len(found)} findings in {len(set(found))} files"
+    check.progress()
     rows.append(check)
 
     lc = Row("libcst.tool codemod rename.RenameCommand (get_db import only)")
@@ -224,6 +235,7 @@ def bench_size(args: argparse.Namespace, services: int) -> tuple[list[Row], dict
             lc.changed = str(_changed_files(r.stdout))
         except subprocess.TimeoutExpired:
             lc.note = f"timed out after {args.libcst_timeout:.0f} s (1 run)"
+    lc.progress()
     rows.append(lc)
     return rows, stats
 
