@@ -1,0 +1,15 @@
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.httpsredirect import HTTPSRedirectMiddleware
+
+from .limits import RateLimitMiddleware
+
+app = Starlette(
+    routes=routes,
+    middleware=[
+        Middleware(RateLimitMiddleware),  # shed load
+        Middleware(CORSMiddleware, allow_origins=["*"]),
+        Middleware(HTTPSRedirectMiddleware),
+    ],
+)

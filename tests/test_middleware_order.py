@@ -1,0 +1,297 @@
+"""middleware-order: the fixed example runs its middleware in a safe order, and behaves like it.
+
+The acceptance is behavioural: after ``archfix fix --apply`` on a copy of the example backend, the
+app's ``user_middleware`` (outermost first) satisfies the policy, and a real request refused by the
+rate limiter still carries the security and CORS headers. The same check fails on the unfixed copy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from archfix.codemods.middleware_order import (
+    DEFAULT_CONSTRAINTS,
+    Constraint,
+    Policy,
+    desired_order,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken_backend"
+
+SETTINGS_ENV = (
+    "ENVIRONMENT",
+    "PRODUCTION",
+    "LOG_LEVEL",
+    "JWT_SECRET_KEY",
+    "CORS_ORIGINS",
+    "RATE_LIMIT_PER_MINUTE",
+    "FORCE_HTTPS",
+    "DATABASE_URL",
+    "GCP_PROJECT",
+    "ENABLE_MONITORING",
+    "ENABLE_KNOWLEDGE_GRAPH",
+)
+
+# Runs inside the (fixed or unfixed) copy: the stack outermost first, and three real requests.
+PROBE = """
+    import json
+    from fastapi.testclient import TestClient
+    from app.main import app
+
+    stack = [m.cls.__name__ for m in app.user_middleware]
+    origin = {"Origin": "https://app.example.com"}
+    with TestClient(app) as client:
+        first = client.get("/health", headers={**origin, "X-Forwarded-For": "10.0.0.1"})
+        limited = client.get("/health", headers={**origin, "X-Forwarded-For": "10.0.0.1"})
+        preflight = client.options(
+            "/health",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "GET",
+                "X-Forwarded-For": "10.0.0.2",
+            },
+        )
+    print(json.dumps({
+        "stack": stack,
+        "responses": {
+            name: [r.status_code, {k.lower(): v for k, v in r.headers.items()}]
+            for name, r in (("first", first), ("limited", limited), ("preflight", preflight))
+        },
+    }))
+"""
+
+
+def _env(root: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env.update(PYTHONPATH=str(root), PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1", **extra)
+    return env
+
+
+def probe(root: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", textwrap.dedent(PROBE)],
+        cwd=root,
+        env=_env(root, JWT_SECRET_KEY="test", RATE_LIMIT_PER_MINUTE="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def archfix(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "archfix", *args],
+        cwd=root,
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def assert_safe_stack(result: dict) -> None:
+    """The acceptance, in execution order (``user_middleware[0]`` sees the request first)."""
+    stack = result["stack"]
+    assert len(stack) == len(set(stack)), f"a middleware is registered twice: {stack}"
+    at = stack.index
+    assert stack[0] == "EnhancedHTTPSRedirectMiddleware", stack
+    for tracker in ("RequestTrackingMiddleware", "TraceContextMiddleware"):
+        assert at(tracker) < at("RateLimitMiddleware"), stack
+        assert at(tracker) < at("CSRFMiddleware"), stack
+    assert at("SecurityHeadersMiddleware") < at("CORSMiddleware"), stack
+    assert at("SecurityHeadersMiddleware") < at("CSRFMiddleware"), stack
+    assert at("CORSMiddleware") < at("RateLimitMiddleware"), stack
+    assert at("CORSMiddleware") < at("CSRFMiddleware"), stack
+    for inner in (
+        "CSRFMiddleware",
+        "SecurityMonitoringMiddleware",
+        "APIVersioningMiddleware",
+        "PerformanceOptimizationMiddleware",
+        "KnowledgeGraphMiddleware",
+    ):
+        assert at("RateLimitMiddleware") < at(inner), stack
+
+    responses = result["responses"]
+    status, _ = responses["first"]
+    assert status == 200
+    status, headers = responses["limited"]
+    assert status == 429
+    assert headers.get("x-content-type-options") == "nosniff", headers
+    assert headers.get("access-control-allow-origin") == "https://app.example.com", headers
+    status, headers = responses["preflight"]
+    assert status == 200
+    assert "access-control-allow-methods" in headers, headers
+    assert headers.get("x-content-type-options") == "nosniff", headers
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "broken_backend"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _copy(tmp_path_factory.mktemp("fixed"))
+    archfix(root, "fix", "--apply")
+    return root
+
+
+def test_fixed_example_runs_middleware_in_a_safe_order(fixed: Path) -> None:
+    assert_safe_stack(probe(fixed))
+
+
+def test_unfixed_example_fails_the_same_check(tmp_path: Path) -> None:
+    result = probe(_copy(tmp_path))
+    with pytest.raises(AssertionError):
+        assert_safe_stack(result)
+    # Specifically: CORS runs inside the rate limiter, so the browser cannot read the 429.
+    assert "access-control-allow-origin" not in result["responses"]["limited"][1]
+
+
+def test_second_run_prints_no_diff(fixed: Path) -> None:
+    proc = archfix(fixed, "fix", "--select", "middleware-order,duplicate-middleware")
+    assert proc.stdout == "", proc.stdout
+    everything = archfix(fixed, "fix")
+    assert "app/main.py" not in everything.stdout, everything.stdout
+
+
+def test_finding_shows_reasons_and_the_request_path(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    proc = archfix(root, "check", "--select", "middleware-order")
+    main = [line for line in proc.stdout.splitlines() if line.startswith("app/main.py")]
+    assert len(main) == 1, proc.stdout
+    line = main[0]
+    assert "before: request -> CSRFMiddleware -> SecurityHeadersMiddleware" in line
+    assert "-> EnhancedHTTPSRedirectMiddleware -> app; after: request -> Enhanced" in line
+    assert "a 401/403/429 must stay readable by the browser" in line
+    report = tmp_path / "report.html"
+    archfix(root, "fix", "--select", "middleware-order", "--html", str(report))
+    html = report.read_text()
+    assert "before: request -&gt; CSRFMiddleware" in html
+    assert "after: request -&gt; EnhancedHTTPSRedirectMiddleware" in html
+
+
+def test_undeclared_custom_middleware_make_the_fix_unsafe(tmp_path: Path) -> None:
+    """Without the example's declaration of its own middleware, moving across them is unsafe."""
+    root = _copy(tmp_path)
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml").read_text().split("# The service's own middleware")[0]
+    )
+    main = root / "app" / "main.py"
+    archfix(root, "fix", "--apply", "--select", "middleware-order")
+    assert main.read_text() == (EXAMPLE / "app" / "main.py").read_text()
+    check = archfix(root, "check", "--select", "middleware-order")
+    assert "policy does not recognise" in check.stdout
+    archfix(root, "fix", "--apply", "--unsafe-fixes", "--select", "middleware-order")
+    assert main.read_text() != (EXAMPLE / "app" / "main.py").read_text()
+
+
+# --- the ordering itself ---------------------------------------------------------------------
+
+
+def _review_units() -> list[str]:
+    """The review's stack (section 3.1) in execution order: the reverse of its registration list."""
+    registered = [
+        "EnhancedHTTPSRedirectMiddleware",
+        "RequestTrackingMiddleware",
+        "CORSMiddleware",
+        "TraceContextMiddleware",
+        "KnowledgeGraphMiddleware",
+        "PerformanceOptimizationMiddleware",
+        "PrometheusMiddlewareV2",
+        "APIVersioningMiddleware",
+        "SecurityMonitoringMiddleware",
+        "RateLimitMiddleware",
+        "SecurityHeadersMiddleware",
+        "CSRFMiddleware",
+    ]
+    return list(reversed(registered))
+
+
+def _edges(policy: Policy, names: list[str]) -> set[tuple[int, int]]:
+    cats = [policy.classify(n) or "application" for n in names]
+    return {
+        (i, j)
+        for i in range(len(names))
+        for j in range(len(names))
+        if i != j and policy.rule_for(cats[i], cats[j]) is not None
+    }
+
+
+def test_review_stack_desired_order() -> None:
+    policy = Policy.from_options({})
+    names = _review_units()
+    order = desired_order(len(names), _edges(policy, names))
+    assert order is not None
+    after = [names[k] for k in order]
+    assert after == [
+        "EnhancedHTTPSRedirectMiddleware",
+        "SecurityHeadersMiddleware",
+        "TraceContextMiddleware",
+        "RequestTrackingMiddleware",
+        "CORSMiddleware",
+        "RateLimitMiddleware",
+        "CSRFMiddleware",
+        "SecurityMonitoringMiddleware",
+        "APIVersioningMiddleware",
+        "PrometheusMiddlewareV2",
+        "PerformanceOptimizationMiddleware",
+        "KnowledgeGraphMiddleware",
+    ]
+
+
+def test_unconstrained_pairs_keep_their_order_and_few_units_move() -> None:
+    # X, Y, Z are unrelated; only CORS must move outside the rate limiter.
+    names = ["RateLimitMiddleware", "XMiddleware", "YMiddleware", "CORSMiddleware", "ZMiddleware"]
+    policy = Policy.from_options({"constraints": ["cors > rate-limit: readable 429"]})
+    order = desired_order(len(names), _edges(policy, names))
+    assert order is not None
+    after = [names[k] for k in order]
+    assert after == [
+        "CORSMiddleware",
+        "RateLimitMiddleware",
+        "XMiddleware",
+        "YMiddleware",
+        "ZMiddleware",
+    ]
+
+
+def test_a_contradictory_policy_is_detected() -> None:
+    policy = Policy.from_options({"constraints": ["cors > rate-limit: a", "rate-limit > cors: b"]})
+    names = ["CORSMiddleware", "RateLimitMiddleware"]
+    assert desired_order(2, _edges(policy, names)) is None
+
+
+def test_categories_are_configurable_and_patterns_ignore_case_and_underscores() -> None:
+    policy = Policy.from_options({"categories": {"rate-limit": ["*Quota*", "re:^Slow"]}})
+    assert policy.classify("TenantQuotaMiddleware") == "rate-limit"
+    assert policy.classify("SlowDown") == "rate-limit"
+    assert policy.classify("RateLimitMiddleware") is None  # the default patterns were replaced
+    assert policy.classify("add_security_headers") == "security-headers"
+    assert policy.classify("CorsMiddleware") == "cors"
+    assert policy.classify("DBSessionMiddleware") == "database"
+
+
+def test_constraints_parse_with_reasons_and_reject_typos() -> None:
+    names = list(Policy.from_options({}).categories)
+    parsed = [Constraint.parse(text, names) for text in DEFAULT_CONSTRAINTS]
+    assert all(c.reason for c in parsed)
+    https = parsed[0]
+    assert https.outer == "https" and "application" in https.inners
+    with pytest.raises(ValueError, match="unknown category 'corz'"):
+        Constraint.parse("corz > csrf: why", names)
+    with pytest.raises(ValueError, match="outer > inner"):
+        Constraint.parse("cors csrf", names)
