@@ -50,11 +50,17 @@ class DiscoveryError(Exception):
 def find_root(path: Path) -> Path:
     """The nearest ancestor (or the path itself) holding pyproject.toml or .git.
 
-    Falls back to the path's own folder, so a loose script can still be checked.
+    Falls back to the path's own folder, so a loose script can still be checked. A symlink given
+    as the path is not followed (a link loop would raise; a link to another tree would move the
+    root there): its own folder is the start, and discovery then reports the link.
     """
-    start = path.resolve()
-    if not start.is_dir():
-        start = start.parent
+    absolute = Path(os.path.abspath(path))
+    if absolute.is_symlink():
+        start = absolute.parent.resolve()
+    else:
+        start = absolute.resolve()
+        if not start.is_dir():
+            start = start.parent
     for candidate in (start, *start.parents):
         if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
             return candidate

@@ -11,12 +11,16 @@ import codecs
 import hashlib
 import io
 import os
+import re
 import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
 from archfix.models import ErrorKind, SourceMeta
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
+"""PEP 263's encoding declaration (as tokenize matches it)."""
 
 
 class SourceError(Exception):
@@ -53,7 +57,13 @@ def decode_source(data: bytes) -> tuple[str, str, bool]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(ErrorKind.DECODE, f"bad encoding declaration: {exc.msg}") from None
+        head = data.removeprefix(codecs.BOM_UTF8).splitlines()[:2]
+        if not _COOKIE.search(b"\n".join(head)):
+            # No cookie: detect_encoding only says the first lines are not UTF-8. Decoding as
+            # UTF-8 below names the offending byte and its offset, which is what the user needs.
+            encoding = "utf-8"
+        else:
+            raise SourceError(ErrorKind.DECODE, f"bad encoding declaration: {exc.msg}") from None
     bom = data.startswith(codecs.BOM_UTF8)
     if encoding == "utf-8-sig":
         encoding = "utf-8"

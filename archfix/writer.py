@@ -71,7 +71,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None) -> None:
 
 
 def _write_one(change: FileChange, root: Path) -> None:
-    path = change.path
+    # Normalise first: ``root/../x.py`` is textually under the root but is written outside it.
+    path = Path(os.path.abspath(change.path))
     _check_location(path, root)
     if change.created:
         if path.exists() or path.is_symlink():
