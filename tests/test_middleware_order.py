@@ -171,17 +171,25 @@ def test_second_run_prints_no_diff(fixed: Path) -> None:
 def test_finding_shows_reasons_and_the_request_path(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     proc = archfix(root, "check", "--select", "middleware-order")
-    main = [line for line in proc.stdout.splitlines() if line.startswith("app/main.py")]
+    blocks = proc.stdout.split("\napp/")
+    main = [b for b in blocks if b.startswith(("main.py:", "app/main.py:"))]
     assert len(main) == 1, proc.stdout
-    line = main[0]
-    assert "before: request -> CSRFMiddleware -> SecurityHeadersMiddleware" in line
-    assert "-> EnhancedHTTPSRedirectMiddleware -> app; after: request -> Enhanced" in line
-    assert "a 401/403/429 must stay readable by the browser" in line
+    lines = main[0].splitlines()
+    assert "    before: request -> CSRFMiddleware -> SecurityHeadersMiddleware" in "\n".join(lines)
+    assert any(
+        line.startswith("    before: ")
+        and line.endswith("-> EnhancedHTTPSRedirectMiddleware -> app")
+        for line in lines
+    )
+    assert any(
+        line.startswith("    after:  request -> EnhancedHTTPSRedirectMiddleware") for line in lines
+    )
+    assert "a 401/403/429 must stay readable by the browser" in main[0]
     report = tmp_path / "report.html"
     archfix(root, "fix", "--select", "middleware-order", "--html", str(report))
     html = report.read_text()
     assert "before: request -&gt; CSRFMiddleware" in html
-    assert "after: request -&gt; EnhancedHTTPSRedirectMiddleware" in html
+    assert "after:  request -&gt; EnhancedHTTPSRedirectMiddleware" in html
 
 
 def test_undeclared_custom_middleware_make_the_fix_unsafe(tmp_path: Path) -> None:

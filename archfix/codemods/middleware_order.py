@@ -542,8 +542,8 @@ class MiddlewareOrder(FileCodemod):
             where = self._pin_text(pins, bool(ctor_units))
             self.report(
                 anchor,
-                f"middleware on {app} run in an unsafe order: {why}; before: {before}; "
-                f"wanted: {after_ideal}; not changed: {where}",
+                f"middleware on {app} run in an unsafe order (not changed: {where}):\n{why}\n"
+                f"before: {before}\nwanted: {after_ideal}",
             )
             return
         position = {k: p for p, k in enumerate(order)}
@@ -558,9 +558,9 @@ class MiddlewareOrder(FileCodemod):
         ):
             self.report(
                 anchor,
-                f"middleware on {app} run in an unsafe order: {why}; before: {before}; "
-                f"wanted: {after}; not changed: a comment in the constructor's middleware list "
-                "would lose its place",
+                f"middleware on {app} run in an unsafe order (not changed: a comment in the "
+                f"constructor's middleware list would lose its place):\n{why}\n"
+                f"before: {before}\nwanted: {after}",
             )
             return
         fix = Fix.UNSAFE if crossed_unknown else Fix.SAFE
@@ -572,8 +572,8 @@ class MiddlewareOrder(FileCodemod):
         )
         if self.report(
             anchor,
-            f"middleware on {app} run in an unsafe order: {why}; before: {before}; "
-            f"after: {after}{note}",
+            f"middleware on {app} run in an unsafe order{note}:\n{why}\n"
+            f"before: {before}\nafter:  {after}",
             fix=fix,
         ):
             self._plan(units, order, runs, ctor, ctor_units)
@@ -593,9 +593,9 @@ class MiddlewareOrder(FileCodemod):
         for rule, pairs in by_rule.items():
             more = f" (+{len(pairs) - 2} more)" if len(pairs) > 2 else ""
             parts.append(
-                f"{', '.join(pairs[:2])}{more}: {rule.outer} outside {_short(rule)}, {rule.reason}"
+                f"- {', '.join(pairs[:2])}{more}: {rule.outer} outside {_short(rule)}, {rule.reason}"
             )
-        return "; ".join(parts)
+        return "\n".join(parts)
 
     def _pin_text(self, pins: list[cst.CSTNode], has_ctor: bool) -> str:
         lines = [self._line(p) for p in pins]
