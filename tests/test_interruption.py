@@ -124,7 +124,7 @@ def test_sigkill_during_apply_leaves_old_or_new_files(tmp_path: Path) -> None:
                 if probe.read_bytes() != old[first]:
                     break
                 time.sleep(0.001)
-            time.sleep(rng.uniform(0.0, 0.2))
+            time.sleep(rng.uniform(0.0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         outcomes.append(_state(root, old, new))
