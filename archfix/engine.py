@@ -675,6 +675,9 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     created: set[Path] = set()
     dirty: list[Path] = list(project.files)
     for _round in range(MAX_ROUNDS):
+        for path in dirty:
+            # A file a project rule rewrote is judged afresh: findings on its old text are stale.
+            remaining.pop(path, None)
         outcomes = _run_file_phase(dirty, project, file_rules, options)
         changed: list[Path] = []
         for outcome in outcomes:
@@ -713,7 +716,12 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
         project = _reindexed(project, dirty)
         if not options.policy.apply or not dirty:
             break
-    result.findings = [*applied, *(f for fs in remaining.values() for f in fs), *project_findings]
+    stale = deleted  # findings in files a project rule deleted no longer point anywhere
+    result.findings = [
+        *applied,
+        *(f for path, fs in remaining.items() if path not in stale for f in fs),
+        *project_findings,
+    ]
     result.findings.sort(key=lambda f: (str(f.path), f.line, f.col, f.rule_id))
     for path in sorted(set(loaded.originals) | set(project.texts) | deleted):
         old = loaded.originals.get(path)

@@ -55,10 +55,18 @@ class ModuleInfo:
     """True when the module may provide any name: a module ``__getattr__``, a star import, or
     definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
     imports: list[ImportRecord] = field(default_factory=list)
+    attrs_assigned: set[str] = field(default_factory=set)
+    """Attribute names this module assigns on other objects (``mod.name = ...``,
+    ``setattr(mod, "name", ...)``): such names may exist on a module without it defining them."""
 
     def provides(self, name: str) -> bool:
         """True when ``from <this module> import name`` can succeed (or might, if dynamic)."""
-        return self.dynamic or name in self.defines or name in self.reexports
+        return (
+            self.dynamic
+            or name in self.defines
+            or name in self.reexports
+            or name in MODULE_ATTRIBUTES
+        )
 
 
 def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
@@ -92,6 +100,26 @@ def resolve_relative(module: str | None, level: int, importer: str, is_package: 
         return f"{prefix}.{module}" if prefix else module
     return prefix
 
+
+MODULE_ATTRIBUTES = frozenset(
+    {
+        "__doc__",
+        "__name__",
+        "__file__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__path__",
+        "__dict__",
+        "__builtins__",
+        "__cached__",
+        "__annotations__",
+    }
+)
+"""Names every module has, whether or not its source defines them."""
+
+_DYNAMIC_CALLS = {"globals", "vars", "exec", "setattr", "__import__"}
+"""Module-level calls that can create module names the index cannot see."""
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -131,6 +159,27 @@ class _ModuleScanner:
 
     def scan(self, tree: ast.Module) -> None:
         self._block(tree.body, module_level=True, type_checking=False, in_try=False)
+        assigned = self.info.attrs_assigned
+        for node in ast.walk(tree):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+            ):
+                assigned.add(node.args[1].value)
+            for target in targets:
+                if isinstance(target, ast.Attribute) and not (
+                    isinstance(target.value, ast.Name) and target.value.id in ("self", "cls")
+                ):
+                    assigned.add(target.attr)
 
     def _block(
         self, body: Iterable[ast.stmt], *, module_level: bool, type_checking: bool, in_try: bool
@@ -203,7 +252,7 @@ class _ModuleScanner:
                     self._bind(name, module_level, in_try)
                     if module_level and name == "__all__" and isinstance(stmt, ast.Assign):
                         self._dunder_all(stmt.value)
-            self._walrus(stmt)
+            self._walrus(stmt, module_level)
             return
         if isinstance(stmt, ast.If):
             tc = type_checking or _is_type_checking(stmt.test)
@@ -211,7 +260,7 @@ class _ModuleScanner:
             self._block(
                 stmt.orelse, module_level=module_level, type_checking=type_checking, in_try=in_try
             )
-            self._walrus(stmt.test)
+            self._walrus(stmt.test, module_level)
             return
         if isinstance(stmt, ast.Try) or stmt.__class__.__name__ == "TryStar":
             handlers = getattr(stmt, "handlers", [])
@@ -276,12 +325,20 @@ class _ModuleScanner:
             for name in stmt.names:
                 info.defines.add(name)
             return
-        self._walrus(stmt)
+        self._walrus(stmt, module_level)
 
-    def _walrus(self, node: ast.AST) -> None:
+    def _walrus(self, node: ast.AST, module_level: bool = True) -> None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                 self.info.defines.add(sub.target.id)
+            elif (
+                module_level
+                and isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Name)
+                and sub.func.id in _DYNAMIC_CALLS
+            ):
+                # globals().update(...), exec(...), vars()[...] = ...: names made at run time.
+                self.info.dynamic = True
 
     def _nested(self, node: ast.AST) -> None:
         """Imports inside functions and classes still form graph edges (late ones) and may
@@ -320,11 +377,17 @@ class ModuleIndex:
     def add_info(self, root: Path, info: ModuleInfo) -> None:
         """Register an already scanned module (the cache restores these without parsing)."""
         name, path = info.name, info.path
+        self.__dict__.pop("_attrs_cache", None)
         self.modules[name] = info
         self.by_path[path] = name
         # Namespace packages (folders without __init__.py) import by their path from the root
         # (or from src/): register that name too, without overriding a real package name.
         for base in (root, root / "src"):
+            if (base / "__init__.py").is_file():
+                # The base is itself a package (a library checked out on its own): its modules
+                # are only importable under the package name, never as top-level modules that
+                # would shadow the stdlib (``typing``) or third-party packages.
+                continue
             try:
                 rel = path.relative_to(base)
             except ValueError:
@@ -357,6 +420,15 @@ class ModuleIndex:
             if name in info.defines and info.name not in seen:
                 seen[info.name] = info
         return sorted(seen.values(), key=lambda i: i.name)
+
+    def attribute_set_anywhere(self, name: str) -> bool:
+        """True when some project module assigns an attribute called ``name`` (see
+        ``ModuleInfo.attrs_assigned``); cached per index."""
+        cache = self.__dict__.setdefault("_attrs_cache", None)
+        if cache is None:
+            cache = set().union(*(m.attrs_assigned for m in self.modules.values()))
+            self.__dict__["_attrs_cache"] = cache
+        return name in cache
 
     def unique_modules(self) -> list[ModuleInfo]:
         """Each module once (aliases for namespace packages removed), sorted by name."""

@@ -39,13 +39,7 @@ pytestmark = pytest.mark.slow
 PACKAGES = ("fastapi", "starlette", "pydantic", "sqlalchemy", "click")
 SKIPPED_STDLIB_DIRS = ("test", "tests", "idle_test", "site-packages", "__pycache__")
 
-KNOWN_ISSUES: dict[str, str] = {
-    "misplaced-import": (
-        "rewrites and reports correct attribute access on modules whose names are bound "
-        "dynamically or re-exported through shims (pydantic.color / pydantic.v1.color, "
-        "sqlalchemy dialect __init__ modules, re's flags from globals().update): 85 problems"
-    ),
-}
+KNOWN_ISSUES: dict[str, str] = {}
 """rule id -> why it still misbehaves on the corpus. Each entry is a bug to fix (with a golden case);
 the test fails when a listed rule no longer misbehaves, so the list can only shrink."""
 

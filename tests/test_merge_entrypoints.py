@@ -21,7 +21,6 @@ from archfix.runner import Overrides, config_for
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "broken_backend"
 ARCHFIX = [sys.executable, "-m", "archfix"]
 VARIANTS = ["app.main", "app.main_minimal", "app.main_incremental", "app.main_simple"]
-CONFIG = '\n[tool.archfix.merge-entrypoints]\nverify-env = {JWT_SECRET_KEY = "x"}\n'
 
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
@@ -31,9 +30,9 @@ def _env(root: Path, **extra: str) -> dict[str, str]:
 
 
 def _copy(dest: Path) -> Path:
+    """A copy of the example; its pyproject.toml already gives verification a dummy secret."""
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    with (dest / "pyproject.toml").open("a") as fh:
-        fh.write(CONFIG)
+    assert "verify-env" in (dest / "pyproject.toml").read_text()
     return dest
 
 

@@ -28,7 +28,9 @@ def test_ids_are_unique_and_match_modules() -> None:
 
 def test_every_module_is_a_registered_rule() -> None:
     modules = {
-        m.name for m in pkgutil.iter_modules(codemods.__path__) if not m.name.startswith("_") and m.name != "base"
+        m.name
+        for m in pkgutil.iter_modules(codemods.__path__)
+        if not m.name.startswith("_") and m.name != "base"
     }
     assert modules == {r.id.replace("-", "_") for r in all_rules()}
 
@@ -53,6 +55,8 @@ def test_readme_rules_table_is_current() -> None:
 
 
 def test_rules_command_lists_every_rule() -> None:
-    out = subprocess.run([sys.executable, "-m", "archfix", "rules"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "archfix", "rules"], capture_output=True, text=True, check=True
+    )
     for rule in all_rules():
         assert rule.id in out.stdout

@@ -265,6 +265,8 @@ class DuplicateMiddleware(FileCodemod):
         first = self._line(keeper.node)
         name, app = dup.cls_name, dup.receiver
         if dup.args != keeper.args:
+            if keeper.conditions and dup.conditions and keeper.conditions != dup.conditions:
+                return  # alternative configurations under different conditions (e.g. profiles)
             self.report(
                 dup.node,
                 f"{name} is registered on {app} again with different arguments (first on line {first}); "

@@ -152,6 +152,11 @@ def plan_move(
         if len(same_package) != 1:
             return Ambiguous(tuple(candidates))
         return Move(same_package[0], name, f"the only definition in package {_top(module)}")
+    if _top(candidates[0]) != _top(module):
+        # A name missing from one package and defined in an unrelated one is far more often
+        # created at run time (``re``'s flags, names set by another module) than imported from
+        # the wrong package: the index cannot see it, so the rule must not guess.
+        return None
     return Move(candidates[0], name, "")
 
 
@@ -618,10 +623,11 @@ class MisplacedImport(FileCodemod):
             self.report(original_node, plan.message)
             return updated_node
         message = f"{key}.{name}: {name} is not in {binding.module}; use {plan.module}.{plan.name}"
-        if binding.kind == "plain":
+        if binding.kind == "plain" or self.index.attribute_set_anywhere(name):
             # ``import a.b`` binds ``a``: the chain may work through another import's side
-            # effect or a module patched from outside, which the index cannot see.
-            self.report(original_node, message)
+            # effect; and any ``something.<name> = ...`` or ``setattr(..., "<name>", ...)`` in the
+            # project may set the attribute on this module at run time, which the index cannot
+            # see. Either way the rule cannot be sure, and a wrong finding on correct code is noise.
             return updated_node
         if not self.report(original_node, message, fix=Fix.SAFE):
             return updated_node

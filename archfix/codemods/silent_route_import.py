@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -58,7 +59,7 @@ from archfix.codemods.base import FileCodemod
 from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.config import Option
 from archfix.models import Fix
-from archfix.project import resolve_relative
+from archfix.project import Project, resolve_relative
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "critical"}
@@ -232,6 +233,13 @@ class SilentRouteImport(FileCodemod):
     section = "5.1 Dynamic Route Import (silent failures for critical routes)"
     fixable = Fix.UNSAFE
     triggers = ("include_router", "import_module", "rout")
+
+    @classmethod
+    def wants(cls, path: Path, text: str, project: Project) -> bool:
+        """An error can only be swallowed by an ``except`` handler: files without one (most route
+        modules, which merely mention ``router``) are never parsed."""
+        return "except" in text and cls.wants_text(text)
+
     priority = 50
     options: ClassVar = {
         "required-routers": Option(
@@ -292,6 +300,8 @@ class SilentRouteImport(FileCodemod):
             if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 continue
             stmt.visit(_Tries(index))
+        if not tries:
+            return
         name_taken = list_name in _names(body)
         for index, node in tries:
             for handler, plan in self._silent_handlers(node):
