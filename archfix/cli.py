@@ -23,7 +23,7 @@ from archfix.codemods.base import FixPolicy
 from archfix.config import ConfigError
 from archfix.discovery import DiscoveryError
 from archfix.engine import RunOptions
-from archfix.models import Result, RuleInfo
+from archfix.models import Fix, Result, RuleInfo
 from archfix.runner import Overrides, run_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -719,10 +719,16 @@ def demo(no_color: bool, target: str | None) -> None:
         else f"== archfix fix {dest}  (dry run)"
     )
     fixed = run_paths([dest], overrides, RunOptions(policy=FixPolicy(apply=True)))
+    safe_rules = {r.id for r in all_rules() if r.fixable is Fix.SAFE}
     for result in fixed:
         for change in result.changes:
             diff = unified_diff(change)
             click.echo(colorize(diff) if color else diff, nl=False)
+        # Say why a rule that normally fixes did not (e.g. merge verification could not import
+        # the app because fastapi is not installed next to archfix).
+        for finding in result.remaining:
+            if finding.rule_id in safe_rules:
+                click.echo(format_finding(finding, color=color))
         click.echo(fix_summary(result, applied_to_disk=False))
     report = base / "archfix-report.html"
     _write_html(fixed, str(report), "archfix demo: broken_backend (dry run)")

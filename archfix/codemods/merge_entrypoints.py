@@ -160,7 +160,7 @@ class MergeEntrypoints(ProjectCodemod):
                 else build.shim(variant, canonical_module, the_plan.app_name)
             )
         message = (
-            f"competing entry points ({names}): merged into {canonical.name} create_app() with "
+            f"competing entry points ({names}): merge them into one {canonical.name} create_app() with "
             f"profiles {', '.join(v.profile for v in variants)}"
             + (f" and flags {', '.join(the_plan.flags)}" if the_plan.flags else "")
         )
