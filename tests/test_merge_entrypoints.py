@@ -144,10 +144,14 @@ def test_second_run_prints_no_diff(fixed: tuple[Path, Path]) -> None:
 
 def test_dry_run_shows_the_merge_as_a_diff(tmp_path: Path) -> None:
     root = _copy(tmp_path / "dry")
-    proc = _archfix(root, "fix", "--select", "merge-entrypoints")
+    report = tmp_path / "merge.html"
+    proc = _archfix(root, "fix", "--select", "merge-entrypoints", "--html", str(report))
     assert "app/main_minimal.py" in proc.stdout
     assert '+app = create_app("minimal")' in proc.stdout
     assert "def create_app" in proc.stdout
+    html = report.read_text()
+    assert "main_minimal.py" in html and "def create_app" in html
+    assert "create_app(&quot;minimal&quot;)" in html
 
 
 # --- verification, in process on a golden input ---------------------------------------------
