@@ -144,11 +144,12 @@ class DuplicateStartupCall(FileCodemod):
         super().__init__(ctx)
         self.remove: set[int] = set()
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         for func in startup_functions(node):
             for block in blocks_of(func.startup_body()):
                 self._judge_block(func, block, words)
+        return bool(self.remove)  # nothing planned: skip the transforming traversal
 
     def _line(self, node: cst.CSTNode) -> int:
         pos = self.get_metadata(PositionProvider, node, None)

@@ -414,7 +414,7 @@ class MiddlewareOrder(FileCodemod):
 
     # -- analysis -------------------------------------------------------------------------------
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         app_classes = self.ctx.options.get("app-classes", ["FastAPI", "Starlette"])
         imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
         module_scope = _ScopeCollector(app_classes, implicit_app_params=False)
@@ -428,6 +428,7 @@ class MiddlewareOrder(FileCodemod):
                 continue
             scope.collect(func.body.body, (), None)
             self._scope(func.body.body, scope)
+        return bool(self.plan.order)  # nothing planned: skip the transforming traversal
 
     def _scope(self, body: Sequence[cst.BaseStatement], collector: _ScopeCollector) -> None:
         """Analyse one scope's statements, per app receiver."""

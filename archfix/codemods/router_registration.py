@@ -139,14 +139,14 @@ class RouterRegistration(FileCodemod):
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         info = self.ctx.project.index.module_at(self.ctx.path)
         module = info.name if info else (self.ctx.module_name or "")
         self.module = module
         try:
             tree = ast.parse(node.code)
         except SyntaxError:
-            return
+            return False
         self.bindings = import_bindings(tree, module, bool(info and info.is_package))
         self.tables = _tables(node)
         registrations: list[Registration] = []
@@ -157,6 +157,8 @@ class RouterRegistration(FileCodemod):
         for regs in groups.values():
             for reg in regs:
                 self._judge(reg, [r for r in regs if r is not reg])
+        # Nothing planned (check mode, or a consistent app): skip the transforming traversal.
+        return bool(self.add_tags or self.row_tags)
 
     def router_info(self, expr: cst.BaseExpression) -> RouterInfo | None:
         """What the router's own module says about it, when the expression resolves to one."""
