@@ -258,9 +258,7 @@ class DuplicateMiddleware(FileCodemod):
                 self._judge_pair(keeper, reg)
 
     def _line(self, node: cst.CSTNode) -> int:
-        from libcst.metadata import PositionProvider
-
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _judge_pair(self, keeper: Registration, dup: Registration) -> None:

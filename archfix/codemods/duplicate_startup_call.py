@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -152,7 +151,7 @@ class DuplicateStartupCall(FileCodemod):
         return bool(self.remove)  # nothing planned: skip the transforming traversal
 
     def _line(self, node: cst.CSTNode) -> int:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _judge_block(

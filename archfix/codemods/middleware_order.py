@@ -52,7 +52,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector, dotted_name
@@ -611,7 +610,7 @@ class MiddlewareOrder(FileCodemod):
         return min(units, key=lambda u: self._line(u.node)).node
 
     def _line(self, node: cst.CSTNode) -> int:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _plan(

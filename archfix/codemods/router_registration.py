@@ -144,7 +144,9 @@ class RouterRegistration(FileCodemod):
         module = info.name if info else (self.ctx.module_name or "")
         self.module = module
         try:
-            tree = ast.parse(node.code)
+            # The engine's shared parse of the current text (== node.code) saves a codegen.
+            source = self.ctx.source
+            tree = source.tree() if source is not None else ast.parse(node.code)
         except SyntaxError:
             return False
         self.bindings = import_bindings(tree, module, bool(info and info.is_package))
