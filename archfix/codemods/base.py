@@ -112,6 +112,21 @@ class Reporter:
         return marked(line) or marked(end_line) or (comment_above and marked(above))
 
 
+# Nodes whose children can be statements. A read-only visitor looking for statements only
+# (``try``, blocks, ``from`` imports) can return False for every other node from ``on_visit``:
+# expressions never contain statements, and libcst rebuilds every node it passes.
+STATEMENT_CONTAINERS: tuple[type[cst.CSTNode], ...] = (
+    cst.Module,
+    cst.BaseCompoundStatement,
+    cst.BaseSuite,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Else,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
 def function_defs(module: cst.Module) -> list[cst.FunctionDef]:
     """Every function in the module, in source order, found by walking statement bodies only.
 

@@ -39,7 +39,7 @@ from archfix.codemods._startup_support import (
     is_init_name,
     startup_functions,
 )
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.codemods.duplicate_middleware import args_key, code_of, expr_key
 from archfix.config import Option
 from archfix.models import Fix
@@ -108,6 +108,10 @@ def blocks_of(body: Sequence[cst.BaseStatement]) -> list[Sequence[cst.BaseStatem
     blocks = [body]
 
     class _Blocks(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            # Blocks belong to statements: expressions need no traversal.
+            return super().on_visit(node) and isinstance(node, STATEMENT_CONTAINERS)
+
         def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
             blocks.append(node.body)
 

@@ -38,7 +38,7 @@ from typing import Any
 
 import libcst as cst
 
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import ModuleIndex, ModuleInfo, Project, resolve_relative
@@ -208,19 +208,6 @@ class Binding:
     inserted: bool = False
 
 
-# Nodes whose children can hold statements; everything else is pruned when only statements matter.
-_STATEMENT_NODES = (
-    cst.Module,
-    cst.BaseCompoundStatement,
-    cst.BaseSuite,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Else,
-    cst.Finally,
-    cst.MatchCase,
-)
-
-
 class _Names(cst.CSTVisitor):
     """Every identifier used in the file, and the ones bound by something other than an import."""
 
@@ -384,7 +371,7 @@ class MisplacedImport(FileCodemod):
         matter, so expressions are not traversed (libcst rebuilds every node it passes)."""
         descend = super().on_visit(node)
         if self._statements_only:
-            return descend and isinstance(node, _STATEMENT_NODES)
+            return descend and isinstance(node, STATEMENT_CONTAINERS)
         return descend
 
     def visit_Module(self, node: cst.Module) -> None:

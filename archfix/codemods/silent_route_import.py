@@ -55,7 +55,7 @@ from archfix.codemods._startup_support import (
     module_logger,
     string_literal,
 )
-from archfix.codemods.base import FileCodemod, function_defs
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod, function_defs
 from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.config import Option
 from archfix.models import Fix
@@ -280,6 +280,10 @@ class SilentRouteImport(FileCodemod):
         class _Tries(cst.CSTVisitor):
             def __init__(self, index: int) -> None:
                 self.index = index
+
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                # ``try`` is a statement: expressions need no traversal.
+                return super().on_visit(node) and isinstance(node, STATEMENT_CONTAINERS)
 
             def visit_Try(self, node: cst.Try) -> None:
                 tries.append((self.index, node))
