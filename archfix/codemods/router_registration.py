@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -114,6 +115,14 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.Module:
+    """``ast.parse`` of a router module's text (read only). Every file that mounts a router reads
+    it again, in each pass: parsing once per text saves as much as indexing the project did.
+    Errors are not cached (``lru_cache`` re-raises them each time)."""
+    return ast.parse(text)
+
+
 class RouterRegistration(FileCodemod):
     """Register routers with the prefix and tags convention the app's other routers follow."""
 
@@ -195,7 +204,7 @@ class RouterRegistration(FileCodemod):
         if text is None:
             return None
         try:
-            tree = ast.parse(text)
+            tree = _parsed(text)
         except (SyntaxError, ValueError, RecursionError):
             return None
         router = RouterInfo(module)
