@@ -161,7 +161,7 @@ class RouterRegistration(FileCodemod):
         self.bindings = import_bindings(tree, module, bool(info and info.is_package))
         self.tables = _tables(node)
         registrations: list[Registration] = []
-        _Collector(self, registrations).collect(node)
+        _Collector(self, registrations).collect(node, _without_include_router(node, tree))
         groups: dict[str, list[Registration]] = {}
         for reg in registrations:
             groups.setdefault(reg.receiver, []).append(reg)
@@ -394,6 +394,33 @@ def _tables(module: cst.Module) -> dict[str, list[cst.Tuple]]:
     return tables
 
 
+def _without_include_router(module: cst.Module, tree: ast.Module) -> set[int]:
+    """ids of ``module``'s top-level statements whose ``ast`` has no ``x.include_router(...)`` call.
+
+    Walking the stdlib tree is far cheaper than libcst's traversal (which rebuilds every node), and
+    the collector only acts on such calls. A libcst statement line holds as many ``ast``
+    statements as it has small statements; if the two bodies do not line up, nothing is skipped.
+    """
+    skip: set[int] = set()
+    stmts = tree.body
+    j = 0
+    for stmt in module.body:
+        k = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        group = stmts[j : j + k]
+        j += k
+        if len(group) != k:
+            return set()
+        if not any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "include_router"
+            for a in group
+            for n in ast.walk(a)
+        ):
+            skip.add(id(stmt))
+    return skip if j == len(stmts) else set()
+
+
 class _Collector:
     """Finds include_router calls, expanding loops over literal tables into one registration per row."""
 
@@ -401,12 +428,16 @@ class _Collector:
         self.rule = rule
         self.out = out
 
-    def collect(self, module: cst.Module) -> None:
+    def collect(self, module: cst.Module, skip: set[int]) -> None:
+        """``skip``: ids of top-level statements known to hold no ``include_router`` call."""
         collector = self
 
         class _Visitor(cst.CSTVisitor):
             def __init__(self) -> None:
                 self.loops: list[cst.For] = []
+
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                return super().on_visit(node) and id(node) not in skip
 
             def visit_For(self, node: cst.For) -> None:
                 self.loops.append(node)
