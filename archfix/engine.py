@@ -14,7 +14,7 @@ import difflib
 import os
 import pickle
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import libcst as cst
 import pathspec
-from libcst.metadata import MetadataWrapper
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from archfix.cache import ProjectCache, tree_parts
 from archfix.codemods import RuleClass, all_rules
@@ -33,6 +33,7 @@ from archfix.codemods.base import (
     ProjectCodemod,
     ProjectContext,
     Reporter,
+    SourceText,
     file_suppresses,
 )
 from archfix.config import Config
@@ -152,6 +153,11 @@ def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
     return [replace(f, applied=False) if f.applied else f for f in findings]
 
 
+def _positions_of(wrapper: MetadataWrapper) -> Callable[[], Mapping[cst.CSTNode, CodeRange]]:
+    """Positions of ``wrapper``'s tree, computed on first use (the wrapper caches them)."""
+    return lambda: wrapper.resolve(PositionProvider)
+
+
 def process_file(
     path: Path,
     text: str,
@@ -193,6 +199,7 @@ def process_file(
         changed = False
         wrapper: MetadataWrapper | None = None
         lines = current.splitlines()
+        source = SourceText(current) if roundtrip is not None else None
         for rule_cls in rules:
             if rule_cls.id in disabled:
                 continue
@@ -202,7 +209,14 @@ def process_file(
                 wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             reporter = Reporter(rule_cls.id, policy)
             ctx = FileContext(
-                path, module_name, project, project.config.options_for(rule_cls.id), lines, reporter
+                path,
+                module_name,
+                project,
+                project.config.options_for(rule_cls.id),
+                lines,
+                reporter,
+                positions=_positions_of(wrapper),
+                source=source,
             )
             try:
                 new_module = wrapper.visit(rule_cls(ctx))
@@ -235,6 +249,7 @@ def process_file(
                 if problem is None:
                     module, current, wrapper, changed = new_module, new_code, None, True
                     lines = current.splitlines()
+                    source = SourceText(current)
                     if rule_cls.id not in outcome.rules:
                         outcome.rules.append(rule_cls.id)
                 else:

@@ -156,30 +156,40 @@ class _ModuleScanner:
 
     def __init__(self, info: ModuleInfo) -> None:
         self.info = info
+        self._walrus_relevant = True
+        """False when the tree has no node :meth:`_walrus` acts on, so its walks can be skipped."""
 
     def scan(self, tree: ast.Module) -> None:
-        self._block(tree.body, module_level=True, type_checking=False, in_try=False)
+        # The whole-tree walk comes first (it only fills attrs_assigned) so that it can tell
+        # whether the per-statement walrus/dynamic-call walks can find anything at all.
         assigned = self.info.attrs_assigned
+        relevant = False
         for node in ast.walk(tree):
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):
                 targets = node.targets
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
                 targets = [node.target]
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "setattr"
-                and len(node.args) >= 2
-                and isinstance(node.args[1], ast.Constant)
-                and isinstance(node.args[1].value, str)
-            ):
-                assigned.add(node.args[1].value)
+            elif isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC_CALLS:
+                    relevant = True
+                if (
+                    isinstance(node.func, ast.Name)
+                    and node.func.id == "setattr"
+                    and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)
+                ):
+                    assigned.add(node.args[1].value)
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                relevant = True
             for target in targets:
                 if isinstance(target, ast.Attribute) and not (
                     isinstance(target.value, ast.Name) and target.value.id in ("self", "cls")
                 ):
                     assigned.add(target.attr)
+        self._walrus_relevant = relevant
+        self._block(tree.body, module_level=True, type_checking=False, in_try=False)
 
     def _block(
         self, body: Iterable[ast.stmt], *, module_level: bool, type_checking: bool, in_try: bool
@@ -328,6 +338,8 @@ class _ModuleScanner:
         self._walrus(stmt, module_level)
 
     def _walrus(self, node: ast.AST, module_level: bool = True) -> None:
+        if not self._walrus_relevant:
+            return
         for sub in ast.walk(node):
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                 self.info.defines.add(sub.target.id)

@@ -66,7 +66,7 @@ def callee_name(call: cst.Call) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class StartupFunction:
     """A function that runs while the app starts: a lifespan or a startup event handler."""
 
@@ -125,7 +125,22 @@ def _names_in(expr: cst.BaseExpression) -> list[str]:
     return [name.rsplit(".", 1)[-1]] if name else []
 
 
+_LAST_STARTUP: tuple[cst.Module, tuple[StartupFunction, ...]] | None = None
+
+
 def startup_functions(module: cst.Module) -> list[StartupFunction]:
+    """Every lifespan and startup handler defined in the module (see :func:`_startup_functions`).
+
+    Several rules ask about the same (immutable) tree in one pass; the last answer is kept so the
+    full traversal runs once per tree.
+    """
+    global _LAST_STARTUP
+    if _LAST_STARTUP is None or _LAST_STARTUP[0] is not module:
+        _LAST_STARTUP = (module, tuple(_startup_functions(module)))
+    return list(_LAST_STARTUP[1])
+
+
+def _startup_functions(module: cst.Module) -> list[StartupFunction]:
     """Every lifespan and startup handler defined in the module, at any depth (factories too).
 
     A lifespan is a function passed as ``lifespan=`` or named ``*lifespan*``; a startup handler is

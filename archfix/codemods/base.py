@@ -15,15 +15,16 @@ Two shapes share one contract:
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
 
 from archfix.config import Option, RuleConfigSpec
 from archfix.models import Finding, Fix, RuleInfo
@@ -111,6 +112,54 @@ class Reporter:
         return marked(line) or marked(end_line) or (comment_above and marked(above))
 
 
+# Nodes whose children can be statements. A read-only visitor looking for statements only
+# (``try``, blocks, ``from`` imports) can return False for every other node from ``on_visit``:
+# expressions never contain statements, and libcst rebuilds every node it passes.
+STATEMENT_CONTAINERS: tuple[type[cst.CSTNode], ...] = (
+    cst.Module,
+    cst.BaseCompoundStatement,
+    cst.BaseSuite,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Else,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
+def function_defs(module: cst.Module) -> list[cst.FunctionDef]:
+    """Every function in the module, in source order, found by walking statement bodies only.
+
+    Functions can only be defined by statements, so there is no need to traverse expressions;
+    libcst's visitor machinery rebuilds every node it passes, which made this walk a measurable
+    part of each rule's cost.
+    """
+    found: list[cst.FunctionDef] = []
+
+    def walk(body: object) -> None:
+        if isinstance(body, (list, tuple)):
+            for stmt in body:
+                walk(stmt)
+            return
+        if isinstance(body, cst.FunctionDef):
+            found.append(body)
+        if isinstance(body, cst.SimpleStatementLine) or not isinstance(body, cst.CSTNode):
+            return
+        for attr in ("body", "orelse", "handlers", "finalbody", "cases"):
+            child = getattr(body, attr, None)
+            if child is None:
+                continue
+            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                walk(list(child.body))
+            elif isinstance(child, (list, tuple)):
+                walk(list(child))
+            elif isinstance(child, cst.CSTNode):
+                walk(child)
+
+    walk(list(module.body))
+    return found
+
+
 class RuleMeta:
     """Metadata every rule class declares (mixed into both rule shapes)."""
 
@@ -147,6 +196,28 @@ class RuleMeta:
         return not cls.triggers or any(t in text for t in cls.triggers)
 
 
+class SourceText:
+    """The current text of a file and its stdlib ``ast`` tree, parsed at most once for all rules
+    of a pass (several rules analyse the file with ``ast``). Rules must not mutate the tree."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tree: ast.Module | None = None
+        self._error: SyntaxError | ValueError | None = None
+
+    def tree(self) -> ast.Module:
+        """``ast.parse(self.text)``; raises what it raises, every time."""
+        if self._error is not None:
+            raise self._error
+        if self._tree is None:
+            try:
+                self._tree = ast.parse(self.text)
+            except (SyntaxError, ValueError) as exc:
+                self._error = exc
+                raise
+        return self._tree
+
+
 @dataclass
 class FileContext:
     """What a file rule knows about the file it is visiting and the project around it."""
@@ -158,12 +229,18 @@ class FileContext:
     lines: list[str]
     """The current text's lines, for suppression comments."""
     reporter: Reporter
+    positions: Callable[[], Mapping[cst.CSTNode, CodeRange]] | None = None
+    """Positions of the visited tree's nodes, computed on first call and shared by the pass's
+    rules: a rule that reports nothing never pays for them."""
+    source: SourceText | None = None
+    """The text the visited tree prints (None when libcst cannot print it)."""
 
 
 class FileCodemod(RuleMeta, cst.CSTTransformer):
     """A rule that transforms one file; instantiated once per file per pass by the engine."""
 
-    METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = (PositionProvider,)
+    METADATA_DEPENDENCIES: ClassVar[tuple[Any, ...]] = ()
+    """Positions are not declared: :meth:`position` resolves them lazily through the context."""
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__()
@@ -174,6 +251,14 @@ class FileCodemod(RuleMeta, cst.CSTTransformer):
         """Whether to parse and visit this file; override to narrow with the project index."""
         return cls.wants_text(text)
 
+    def position(self, node: cst.CSTNode) -> CodeRange | None:
+        """Where ``node`` is in the visited file; None for nodes the rule created."""
+        if PositionProvider in self.metadata:
+            return self.get_metadata(PositionProvider, node, None)
+        if self.ctx.positions is None:
+            raise RuntimeError("FileContext.positions is needed for rules that report positions")
+        return self.ctx.positions().get(node)
+
     def report(
         self,
         node: cst.CSTNode,
@@ -182,7 +267,7 @@ class FileCodemod(RuleMeta, cst.CSTTransformer):
         fix: Fix = Fix.NONE,
     ) -> bool:
         """Record a finding at ``node``; True means: make the fix now (return the replacement)."""
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         line, col, end = (
             (pos.start.line, pos.start.column + 1, pos.end.line) if pos is not None else (1, 1, 1)
         )

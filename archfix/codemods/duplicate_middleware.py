@@ -26,7 +26,7 @@ from typing import ClassVar, TypeVar
 
 import libcst as cst
 
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
 
@@ -226,7 +226,7 @@ class DuplicateMiddleware(FileCodemod):
 
     # -- analysis (on the original tree, before any change) ---------------------------------
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         app_classes = self.ctx.options.get("app-classes", ["FastAPI", "Starlette"])
         # An unannotated ``app`` parameter counts as an app only in modules that use the framework.
         imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
@@ -240,6 +240,8 @@ class DuplicateMiddleware(FileCodemod):
             body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
             scope.collect(body, (), None)
             self._judge(scope.registrations)
+        # Nothing to remove (check mode, or no duplicate): no need to traverse the tree.
+        return bool(self.remove)
 
     def _judge(self, registrations: list[Registration]) -> None:
         groups: dict[tuple[str, str], list[Registration]] = {}
@@ -256,9 +258,7 @@ class DuplicateMiddleware(FileCodemod):
                 self._judge_pair(keeper, reg)
 
     def _line(self, node: cst.CSTNode) -> int:
-        from libcst.metadata import PositionProvider
-
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _judge_pair(self, keeper: Registration, dup: Registration) -> None:
@@ -368,14 +368,7 @@ _Block = TypeVar("_Block", cst.Module, cst.IndentedBlock)
 
 def _functions(module: cst.Module) -> list[cst.FunctionDef]:
     """Every function in the module (each is its own registration scope)."""
-    found: list[cst.FunctionDef] = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            found.append(node)
-
-    module.visit(_Finder())
-    return found
+    return function_defs(module)
 
 
 _Seq = TypeVar("_Seq", cst.List, cst.Tuple)

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -40,7 +39,7 @@ from archfix.codemods._startup_support import (
     is_init_name,
     startup_functions,
 )
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.codemods.duplicate_middleware import args_key, code_of, expr_key
 from archfix.config import Option
 from archfix.models import Fix
@@ -109,6 +108,10 @@ def blocks_of(body: Sequence[cst.BaseStatement]) -> list[Sequence[cst.BaseStatem
     blocks = [body]
 
     class _Blocks(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            # Blocks belong to statements: expressions need no traversal.
+            return super().on_visit(node) and isinstance(node, STATEMENT_CONTAINERS)
+
         def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
             blocks.append(node.body)
 
@@ -144,14 +147,15 @@ class DuplicateStartupCall(FileCodemod):
         super().__init__(ctx)
         self.remove: set[int] = set()
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         for func in startup_functions(node):
             for block in blocks_of(func.startup_body()):
                 self._judge_block(func, block, words)
+        return bool(self.remove)  # nothing planned: skip the transforming traversal
 
     def _line(self, node: cst.CSTNode) -> int:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _judge_block(

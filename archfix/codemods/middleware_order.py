@@ -52,7 +52,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector, dotted_name
@@ -414,7 +413,7 @@ class MiddlewareOrder(FileCodemod):
 
     # -- analysis -------------------------------------------------------------------------------
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         app_classes = self.ctx.options.get("app-classes", ["FastAPI", "Starlette"])
         imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
         module_scope = _ScopeCollector(app_classes, implicit_app_params=False)
@@ -428,6 +427,7 @@ class MiddlewareOrder(FileCodemod):
                 continue
             scope.collect(func.body.body, (), None)
             self._scope(func.body.body, scope)
+        return bool(self.plan.order)  # nothing planned: skip the transforming traversal
 
     def _scope(self, body: Sequence[cst.BaseStatement], collector: _ScopeCollector) -> None:
         """Analyse one scope's statements, per app receiver."""
@@ -610,7 +610,7 @@ class MiddlewareOrder(FileCodemod):
         return min(units, key=lambda u: self._line(u.node)).node
 
     def _line(self, node: cst.CSTNode) -> int:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _plan(

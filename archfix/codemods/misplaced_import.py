@@ -38,7 +38,7 @@ from typing import Any
 
 import libcst as cst
 
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import ModuleIndex, ModuleInfo, Project, resolve_relative
@@ -346,16 +346,36 @@ class MisplacedImport(FileCodemod):
         self.after: dict[int, list[cst.SimpleStatementLine]] = {}
         self.bindings: dict[str, Binding] = {}
         self.rewritten: set[str] = set()
-        self.used: set[str] = set()
         self.guarded = 0
         self.stores: set[int] = set()
+        self._module: cst.Module | None = None
+        self._names: _Names | None = None
+        self._statements_only = False
 
     # --- set-up -------------------------------------------------------------------------
 
+    def _file_names(self) -> _Names:
+        """Names used and assigned anywhere in the original module, collected on first need.
+
+        A full libcst traversal costs about as much as the rule's own; it is only needed when the
+        file binds a project module (attribute fixes) or a new import needs a free name.
+        """
+        if self._names is None:
+            assert self._module is not None
+            self._names = _Names()
+            self._module.visit(self._names)
+        return self._names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Without module bindings only ``from`` imports (in statements) and ``try`` guards
+        matter, so expressions are not traversed (libcst rebuilds every node it passes)."""
+        descend = super().on_visit(node)
+        if self._statements_only:
+            return descend and isinstance(node, STATEMENT_CONTAINERS)
+        return descend
+
     def visit_Module(self, node: cst.Module) -> None:
-        names = _Names()
-        node.visit(names)
-        self.used = names.used
+        self._module = node
         seen: dict[str, int] = {}
         for i, stmt in enumerate(node.body):
             self.top_index[id(stmt)] = i
@@ -365,6 +385,11 @@ class MisplacedImport(FileCodemod):
                 for binding in self._bindings_of(small, i):
                     seen[binding.key] = seen.get(binding.key, 0) + 1
                     self.bindings[binding.key] = binding
+        if not self.bindings:
+            # Bindings are only ever added from ``leave_Attribute`` on an existing binding.
+            self._statements_only = True
+            return
+        names = self._file_names()
         for key, count in seen.items():
             if count > 1 or key.split(".")[0] in names.assigned - {key}:
                 self.bindings.pop(key, None)
@@ -567,7 +592,7 @@ class MisplacedImport(FileCodemod):
     # --- module bindings: db_base.get_db -----------------------------------------------
 
     def _free_name(self, base: str) -> str:
-        taken = self.used | set(self.bindings)
+        taken = self._file_names().used | set(self.bindings)
         if base not in taken:
             return base
         n = 1
@@ -598,7 +623,7 @@ class MisplacedImport(FileCodemod):
         assert isinstance(line, cst.SimpleStatementLine)
         binding = Binding(key, target, kind, old.stmt_index, old.level, created=line)
         self.bindings[key] = binding
-        self.used.add(key.split(".")[0])
+        self._file_names().used.add(key.split(".")[0])
         return binding
 
     def leave_Attribute(

@@ -44,7 +44,7 @@ from typing import ClassVar
 
 import black
 import libcst as cst
-from libcst.metadata import PositionProvider, ScopeProvider
+from libcst.metadata import ScopeProvider
 
 from archfix.codemods._startup_support import ensure_import
 from archfix.codemods.base import FileCodemod
@@ -212,7 +212,7 @@ class MissingSecretHelper(FileCodemod):
         return module
 
     def _line(self, node: cst.CSTNode) -> int:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.position(node)
         return pos.start.line if pos is not None else 0
 
     def _existing_getters(self) -> list[str]:

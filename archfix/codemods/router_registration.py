@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -114,6 +115,14 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.Module:
+    """``ast.parse`` of a router module's text (read only). Every file that mounts a router reads
+    it again, in each pass: parsing once per text saves as much as indexing the project did.
+    Errors are not cached (``lru_cache`` re-raises them each time)."""
+    return ast.parse(text)
+
+
 class RouterRegistration(FileCodemod):
     """Register routers with the prefix and tags convention the app's other routers follow."""
 
@@ -139,24 +148,28 @@ class RouterRegistration(FileCodemod):
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         info = self.ctx.project.index.module_at(self.ctx.path)
         module = info.name if info else (self.ctx.module_name or "")
         self.module = module
         try:
-            tree = ast.parse(node.code)
+            # The engine's shared parse of the current text (== node.code) saves a codegen.
+            source = self.ctx.source
+            tree = source.tree() if source is not None else ast.parse(node.code)
         except SyntaxError:
-            return
+            return False
         self.bindings = import_bindings(tree, module, bool(info and info.is_package))
         self.tables = _tables(node)
         registrations: list[Registration] = []
-        _Collector(self, registrations).collect(node)
+        _Collector(self, registrations).collect(node, _without_include_router(node, tree))
         groups: dict[str, list[Registration]] = {}
         for reg in registrations:
             groups.setdefault(reg.receiver, []).append(reg)
         for regs in groups.values():
             for reg in regs:
                 self._judge(reg, [r for r in regs if r is not reg])
+        # Nothing planned (check mode, or a consistent app): skip the transforming traversal.
+        return bool(self.add_tags or self.row_tags)
 
     def router_info(self, expr: cst.BaseExpression) -> RouterInfo | None:
         """What the router's own module says about it, when the expression resolves to one."""
@@ -191,7 +204,7 @@ class RouterRegistration(FileCodemod):
         if text is None:
             return None
         try:
-            tree = ast.parse(text)
+            tree = _parsed(text)
         except (SyntaxError, ValueError, RecursionError):
             return None
         router = RouterInfo(module)
@@ -381,6 +394,33 @@ def _tables(module: cst.Module) -> dict[str, list[cst.Tuple]]:
     return tables
 
 
+def _without_include_router(module: cst.Module, tree: ast.Module) -> set[int]:
+    """ids of ``module``'s top-level statements whose ``ast`` has no ``x.include_router(...)`` call.
+
+    Walking the stdlib tree is far cheaper than libcst's traversal (which rebuilds every node), and
+    the collector only acts on such calls. A libcst statement line holds as many ``ast``
+    statements as it has small statements; if the two bodies do not line up, nothing is skipped.
+    """
+    skip: set[int] = set()
+    stmts = tree.body
+    j = 0
+    for stmt in module.body:
+        k = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        group = stmts[j : j + k]
+        j += k
+        if len(group) != k:
+            return set()
+        if not any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "include_router"
+            for a in group
+            for n in ast.walk(a)
+        ):
+            skip.add(id(stmt))
+    return skip if j == len(stmts) else set()
+
+
 class _Collector:
     """Finds include_router calls, expanding loops over literal tables into one registration per row."""
 
@@ -388,12 +428,16 @@ class _Collector:
         self.rule = rule
         self.out = out
 
-    def collect(self, module: cst.Module) -> None:
+    def collect(self, module: cst.Module, skip: set[int]) -> None:
+        """``skip``: ids of top-level statements known to hold no ``include_router`` call."""
         collector = self
 
         class _Visitor(cst.CSTVisitor):
             def __init__(self) -> None:
                 self.loops: list[cst.For] = []
+
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                return super().on_visit(node) and id(node) not in skip
 
             def visit_For(self, node: cst.For) -> None:
                 self.loops.append(node)

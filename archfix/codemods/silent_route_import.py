@@ -55,7 +55,7 @@ from archfix.codemods._startup_support import (
     module_logger,
     string_literal,
 )
-from archfix.codemods.base import FileCodemod
+from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod, function_defs
 from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.config import Option
 from archfix.models import Fix
@@ -268,15 +268,9 @@ class SilentRouteImport(FileCodemod):
         self.logger = module_logger(node)
         self._scope(node, node.body, "_failed_routers")
 
-        class _Functions(cst.CSTVisitor):
-            def __init__(self, outer: SilentRouteImport) -> None:
-                self.outer = outer
-
-            def visit_FunctionDef(self, func: cst.FunctionDef) -> None:
-                if isinstance(func.body, cst.IndentedBlock):
-                    self.outer._scope(func.body, func.body.body, "failed_routers")
-
-        node.visit(_Functions(self))
+        for func in function_defs(node):
+            if isinstance(func.body, cst.IndentedBlock):
+                self._scope(func.body, func.body.body, "failed_routers")
 
     def _scope(
         self, container: cst.CSTNode, body: Sequence[cst.BaseStatement], list_name: str
@@ -286,6 +280,10 @@ class SilentRouteImport(FileCodemod):
         class _Tries(cst.CSTVisitor):
             def __init__(self, index: int) -> None:
                 self.index = index
+
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                # ``try`` is a statement: expressions need no traversal.
+                return super().on_visit(node) and isinstance(node, STATEMENT_CONTAINERS)
 
             def visit_Try(self, node: cst.Try) -> None:
                 tries.append((self.index, node))
@@ -439,8 +437,9 @@ class SilentRouteImport(FileCodemod):
         body = self._with_list(list(updated_node.body), id(original_node))
         return updated_node.with_changes(body=body)
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         self._analyse(node)
+        return bool(self.plans)  # nothing planned: skip the transforming traversal
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         module = updated_node

@@ -104,7 +104,7 @@ class UnisolatedStartup(FileCodemod):
         """id of the statement line -> the callee, for the log message."""
         self.logger: str | None = None
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         required = self.ctx.options.get("required-services", [])
         self.logger = module_logger(node)
@@ -126,6 +126,7 @@ class UnisolatedStartup(FileCodemod):
                         self.report(small, message + " (not changed: it shares its line)")
                     elif self.report(small, message, fix=Fix.UNSAFE):
                         self.wrap[id(line)] = code_of(found[0].func)
+        return bool(self.wrap)  # nothing planned: skip the transforming traversal
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
