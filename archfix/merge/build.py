@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import black
 import libcst as cst
 
+from archfix.merge import loaders
 from archfix.merge.model import ImportItem, MergeError, Stmt, Variant, code_of, dotted
 
 RESERVED = {"os", "create_app", "PROFILES", "FEATURE_FLAGS", "_flag", "profile", "flags", "options"}
@@ -60,6 +61,10 @@ class Plan:
     """flag -> profiles where it defaults to on."""
     flag_subjects: dict[str, list[str]] = field(default_factory=dict)
     future: list[str] = field(default_factory=list)
+    loader: loaders.Loader | None = None
+    """The one router loader replacing the variants' router loops, if they were unified."""
+    notes: list[str] = field(default_factory=list)
+    """What the merge left as it was, and why (added to the finding)."""
 
 
 def _align(variants: list[Variant], part: str) -> list[Entry]:
@@ -120,6 +125,8 @@ def _subjects(stmt: Stmt) -> list[tuple[str, str]]:
 
 
 def _flag_name(stmt: Stmt, variant: Variant, settings_flags: list[str]) -> tuple[str, list[str]]:
+    if loaders.HELPER in stmt.uses:
+        return "ENABLE_ROUTERS", []
     subjects = _subjects(stmt)
     names: list[str] = []
     subjects = [
@@ -201,7 +208,12 @@ def _is_literal(expr: cst.BaseExpression) -> bool:
     return True
 
 
-def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str]) -> Plan:
+def plan(
+    variants: list[Variant],
+    app_names: list[str],
+    settings_flags: list[str],
+    required_routers: list[str] | None = None,
+) -> Plan:
     """Decide where every statement and import goes; raise MergeError when unsure."""
     canonical = variants[0]
     profiles = [v.profile for v in variants]
@@ -215,6 +227,10 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
             )
         if v.ctor.positional != canonical.ctor.positional:
             raise MergeError(f"{v.path_name} passes different positional constructor arguments")
+    # The variants' router loops become one loader (before imports are counted: it drops some).
+    loader, note = loaders.unify(variants, app_name)
+    if loader is not None:
+        loader.required = list(dict.fromkeys(required_routers or []))
     # Imports: one binding per name across the family.
     imports: dict[ImportItem, list[str]] = {}
     bound_by: dict[str, ImportItem] = {}
@@ -231,7 +247,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
                 imports[item].append(v.profile)
     for v in variants:
         for stmt in [*v.before, *v.after]:
-            clash = (stmt.binds & RESERVED) | (stmt.uses & (RESERVED - {"os"}))
+            allowed = {"os", "profile"} if loaders.HELPER in stmt.uses else {"os"}
+            clash = (stmt.binds & RESERVED) | (stmt.uses & (RESERVED - allowed))
             if clash:
                 raise MergeError(
                     f"{v.path_name} uses names the merged module needs: {sorted(clash)}"
@@ -378,6 +395,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
         flags,
         flag_subjects,
         future,
+        loader,
+        [f"router loops kept as they are: {note}"] if note else [],
     )
 
 
@@ -503,8 +522,10 @@ def render(plan: Plan) -> str:
     if plan.future:
         head += [f"from __future__ import {', '.join(plan.future)}", ""]
     mod_imports = list(plan.module_imports)
-    if ImportItem("os", None, None) not in mod_imports:
-        mod_imports.insert(0, ImportItem("os", None, None))
+    stdlib = ["os", *(["importlib", "logging"] if plan.loader else [])]
+    for name in reversed(stdlib):
+        if ImportItem(name, None, None) not in mod_imports:
+            mod_imports.insert(0, ImportItem(name, None, None))
     head += _import_lines(mod_imports)
     profiles_lines = ["PROFILES: dict[str, dict[str, object]] = {"]
     for v in plan.variants:
@@ -525,6 +546,7 @@ def render(plan: Plan) -> str:
         ],
         "}",
         "",
+        *(loaders.render(plan.loader, ctor_class) if plan.loader else [""]),
         "",
         "def _flag(name: str, profile: str) -> bool:",
         '    """ENABLE_<FEATURE>=true|false in the environment wins over the profile default."""',
