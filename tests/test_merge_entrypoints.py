@@ -264,3 +264,33 @@ def test_router_loop_that_lets_errors_through_is_kept_and_said(tmp_path: Path) -
         "main.py's router loop" in finding.message
         and "import errors stop the app" in finding.message
     )
+
+
+# --- one flag for a registration made with different argument values ---------------------------
+
+
+def test_same_registration_with_other_values_is_one_block_with_per_profile_values(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(GOLDEN / "merge-entrypoints" / "same_registration" / "expected", root)
+    main = (root / "svc" / "main.py").read_text()
+    assert main.count("app.add_middleware(\n        CORSMiddleware") == 1  # one CORS block
+    assert (
+        "ENABLE_CORS_PUBLIC" not in main and "ENABLE_GZIP_PUBLIC" in main
+    )  # other keywords: kept apart
+    dumps = _dump(root, ["svc.main", "svc.main_public"])
+    cors = {
+        module: next(
+            m["options"] for m in dump["middleware"] if m["class"].endswith("CORSMiddleware")
+        )
+        for module, dump in dumps.items()
+    }
+    assert cors["svc.main"]["allow_origins"] == "['https://shop.example']"
+    assert cors["svc.main"]["allow_credentials"] == "True"
+    assert cors["svc.main_public"] == {"allow_credentials": "False", "allow_origins": "['*']"}
+    # A value only one profile uses is imported in its branch: the public profile never imports it.
+    (root / "svc" / "config.py").write_text("raise RuntimeError('config imported')\n")
+    public = _dump(root, ["svc.main_public"])["svc.main_public"]
+    assert "error" not in public, public
+    assert "error" in _dump(root, ["svc.main"])["svc.main"]

@@ -11,7 +11,8 @@ The profile is the variant's suffix (``main_minimal.py`` -> ``minimal``; the can
 variants share run unconditionally; app-building statements only some variants have run behind a
 feature flag named after what they register (reusing ``ENABLE_*`` fields of the project's settings
 class when the words match), on by default in the profiles that had them and overridable with
-``ENABLE_<FEATURE>=true|false``; differing constructor arguments become per-profile values; imports
+``ENABLE_<FEATURE>=true|false`` (a registration that differs only in keyword values is one block
+whose values are picked per profile); differing constructor arguments become per-profile values; imports
 only some profiles need move into the blocks that use them, so building a small profile does not
 import the modules of a big one. Module-level ``app`` stays available (built on first access), and
 every other variant becomes a shim calling ``create_app("<profile>")`` (``remove-variants = true``

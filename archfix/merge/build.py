@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import black
 import libcst as cst
 
-from archfix.merge import loaders
+from archfix.merge import arguments, loaders
 from archfix.merge.model import ImportItem, MergeError, Stmt, Variant, code_of, dotted
 
 RESERVED = {"os", "create_app", "PROFILES", "FEATURE_FLAGS", "_flag", "profile", "flags", "options"}
@@ -36,6 +36,11 @@ class Entry:
     guard: frozenset[Atom] | None = None
     """None: unconditional."""
     flag: str | None = None
+    versions: dict[str, Stmt] = field(default_factory=dict)
+    """profile -> its own form of the statement (a registration may differ in argument values)."""
+    variation: arguments.Variation | None = None
+    branch_only: frozenset[str] = frozenset()
+    """Names only the per-profile argument values use (imported inside their branch)."""
 
 
 @dataclass
@@ -71,18 +76,21 @@ def _align(variants: list[Variant], part: str) -> list[Entry]:
     merged: list[Entry] = []
     for variant in variants:
         items: list[Stmt] = getattr(variant, part)
-        a = [e.stmt.key for e in merged]
-        b = [s.key for s in items]
+        a = [arguments.shape(e.stmt) for e in merged]
+        b = [arguments.shape(s) for s in items]
         out: list[Entry] = []
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
-                for e in merged[i1:i2]:
+                for e, s in zip(merged[i1:i2], items[j1:j2], strict=True):
                     e.profiles.append(variant.profile)
+                    e.versions[variant.profile] = s
                 out.extend(merged[i1:i2])
             else:
                 out.extend(merged[i1:i2])
-                out.extend(Entry(s, [variant.profile]) for s in items[j1:j2])
+                out.extend(
+                    Entry(s, [variant.profile], versions={variant.profile: s}) for s in items[j1:j2]
+                )
         merged = out
     return merged
 
@@ -273,6 +281,28 @@ def plan(
     by_profile = {v.profile: v for v in variants}
     flagged = [e for e in entries if e.stmt.kind == "app" and len(e.profiles) != len(profiles)]
     flags, flag_subjects = _assign_flags(flagged, by_profile, canonical.profile, settings_flags)
+    # Registrations the variants make with different argument values: values picked per profile.
+    taken = set(RESERVED) | set(bound_by)
+    for v in variants:
+        for stmt in [*v.before, *v.after]:
+            taken |= stmt.binds | stmt.uses
+    for e in entries:
+        base = e.flag or _flag_name(e.stmt, by_profile[e.profiles[0]], settings_flags)[0]
+        base = base.removeprefix("ENABLE_").lower()
+        var = arguments.variation(e.versions, e.profiles, base, taken)
+        if var is None:
+            continue
+        e.variation = var
+        every = set().union(*[s.uses for s in e.versions.values()])
+        e.branch_only = frozenset(set().union(*var.branch_uses) - var.common_uses)
+        e.stmt = Stmt(
+            e.stmt.key,
+            e.stmt.node,
+            e.stmt.kind,
+            e.stmt.binds,
+            frozenset(every),
+            e.stmt.annotation_names,
+        )
     # Constructor keywords.
     names = list(dict.fromkeys(k for v in variants for k in v.ctor.kwargs))
     common = [
@@ -357,7 +387,8 @@ def plan(
     annotation_names = {n for e in entries for n in e.stmt.annotation_names}
     for item, where in imports.items():
         name = item.bound
-        entry_uses = [e for e in entries if name in e.stmt.uses]
+        entry_uses = [e for e in entries if name in e.stmt.uses and name not in e.branch_only]
+        in_branches = any(name in e.branch_only for e in entries)
         ctor_profiles = [
             p
             for p, values in computed.items()
@@ -372,6 +403,8 @@ def plan(
         ):
             module_imports.append(item)
         elif not entry_uses and not ctor_profiles:
+            if in_branches:
+                continue
             unused.append((item, frozenset(("profile", p) for p in where)))
         else:
             if entry_uses:
@@ -467,14 +500,18 @@ def _blocks(plan: Plan, entries: list[Entry]) -> list[cst.BaseStatement]:
     for group in groups:
         guard = group[0].guard
         if guard is None:
-            out.extend(e.stmt.node for e in group)
+            for e in group:
+                out.extend(_nodes(plan, e))
             continue
         needed = [i for i, users in plan.block_imports.items() if any(u in group for u in users)]
         body: list[cst.BaseStatement] = [
             cst.parse_statement(line) for line in _import_lines(needed)
         ]
         for i, e in enumerate(group):
-            body.append(_strip_blank(e.stmt.node) if i == 0 and not needed else e.stmt.node)
+            nodes = _nodes(plan, e)
+            if i == 0 and not needed:
+                nodes[0] = _strip_blank(nodes[0])
+            body.extend(nodes)
         profiles = list(dict.fromkeys(p for e in group for p in e.profiles))
         note = "from " + ", ".join(file_of[p] for p in profiles)
         out.append(
@@ -485,6 +522,24 @@ def _blocks(plan: Plan, entries: list[Entry]) -> list[cst.BaseStatement]:
             )
         )
     return out
+
+
+def _nodes(plan: Plan, e: Entry) -> list[cst.BaseStatement]:
+    """The statement, or for a registration whose arguments differ: the per-profile values and it."""
+    if e.variation is None:
+        return [e.stmt.node]
+    by_name = {item.bound: item for item in plan.imports}
+    imports = [
+        _import_lines(
+            [
+                by_name[n]
+                for n in sorted(uses & e.branch_only)
+                if n in by_name and by_name[n] not in plan.module_imports
+            ]
+        )
+        for uses in e.variation.branch_uses
+    ]
+    return arguments.render(e.variation, e.stmt, imports)
 
 
 def _docstring(plan: Plan) -> str:
