@@ -197,3 +197,100 @@ def test_variants_with_different_side_effects_are_reported(tmp_path: Path) -> No
     result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
     assert not result.changes
     assert "side effect" in result.findings[0].message
+
+
+# --- one router loader: optional routers are logged and skipped, required ones raise ------------
+
+_LOAD = (
+    "import importlib, json, logging, sys\n"
+    "from fastapi.testclient import TestClient\n"
+    "logging.basicConfig(level=logging.INFO)\n"
+    "app = importlib.import_module(sys.argv[1]).app\n"
+    "status = TestClient(app).get('/status/routers').json() if len(sys.argv) > 2 else None\n"
+    "print('@@' + json.dumps({'paths': sorted(app.openapi()['paths']), 'status': status}))\n"
+)
+
+
+def _load(root: Path, module: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _LOAD, module, *extra],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=_env(root),
+        timeout=300,
+    )
+
+
+def test_router_loops_become_one_loader_with_incremental_error_handling(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(GOLDEN / "merge-entrypoints" / "router_loader" / "expected", root)
+    main = (root / "api" / "main.py").read_text()
+    assert main.count("import_module(") == 1  # one loader, not one loop per variant
+    assert 'REQUIRED_ROUTERS: tuple[str, ...] = ("auth",)' in main  # the required-routers option
+
+    (root / "api" / "routers" / "users.py").write_text("raise RuntimeError('users is broken')\n")
+    proc = _load(root, "api.main_incremental", "status")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.split("@@")[-1])
+    assert "/auth/" in out["paths"] and "/users/" not in out["paths"]
+    assert out["status"] == {
+        "loaded": ["auth"],
+        "failed": {"users": "RuntimeError: users is broken"},
+    }
+    assert "Router users failed to load" in proc.stderr
+    assert "Traceback" in proc.stderr and "users is broken" in proc.stderr
+    # The full profile now handles an optional router the same way.
+    full = _load(root, "api.main")
+    assert full.returncode == 0, full.stderr
+    paths = json.loads(full.stdout.split("@@")[-1])["paths"]
+    assert "/auth/" in paths and "/orders/" in paths and "/users/" not in paths
+    assert "Router api.routers.users failed to load" in full.stderr and "Traceback" in full.stderr
+
+    (root / "api" / "routers" / "auth.py").write_text("raise RuntimeError('auth is broken')\n")
+    for module in ("api.main_incremental", "api.main"):
+        proc = _load(root, module)
+        assert proc.returncode != 0, module
+        assert "RuntimeError: auth is broken" in proc.stderr
+        assert "@@" not in proc.stdout
+
+
+def test_router_loop_that_lets_errors_through_is_kept_and_said(tmp_path: Path) -> None:
+    root = _golden("example", tmp_path / "example")
+    result = run_rule(root, "merge-entrypoints", apply=False, unsafe=False)
+    [finding] = result.findings
+    assert "router loops kept as they are" in finding.message
+    assert (
+        "main.py's router loop" in finding.message
+        and "import errors stop the app" in finding.message
+    )
+
+
+# --- one flag for a registration made with different argument values ---------------------------
+
+
+def test_same_registration_with_other_values_is_one_block_with_per_profile_values(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "svc"
+    shutil.copytree(GOLDEN / "merge-entrypoints" / "same_registration" / "expected", root)
+    main = (root / "svc" / "main.py").read_text()
+    assert main.count("app.add_middleware(\n        CORSMiddleware") == 1  # one CORS block
+    assert (
+        "ENABLE_CORS_PUBLIC" not in main and "ENABLE_GZIP_PUBLIC" in main
+    )  # other keywords: kept apart
+    dumps = _dump(root, ["svc.main", "svc.main_public"])
+    cors = {
+        module: next(
+            m["options"] for m in dump["middleware"] if m["class"].endswith("CORSMiddleware")
+        )
+        for module, dump in dumps.items()
+    }
+    assert cors["svc.main"]["allow_origins"] == "['https://shop.example']"
+    assert cors["svc.main"]["allow_credentials"] == "True"
+    assert cors["svc.main_public"] == {"allow_credentials": "False", "allow_origins": "['*']"}
+    # A value only one profile uses is imported in its branch: the public profile never imports it.
+    (root / "svc" / "config.py").write_text("raise RuntimeError('config imported')\n")
+    public = _dump(root, ["svc.main_public"])["svc.main_public"]
+    assert "error" not in public, public
+    assert "error" in _dump(root, ["svc.main"])["svc.main"]

@@ -11,11 +11,19 @@ The profile is the variant's suffix (``main_minimal.py`` -> ``minimal``; the can
 variants share run unconditionally; app-building statements only some variants have run behind a
 feature flag named after what they register (reusing ``ENABLE_*`` fields of the project's settings
 class when the words match), on by default in the profiles that had them and overridable with
-``ENABLE_<FEATURE>=true|false``; differing constructor arguments become per-profile values; imports
+``ENABLE_<FEATURE>=true|false`` (a registration that differs only in keyword values is one block
+whose values are picked per profile); differing constructor arguments become per-profile values; imports
 only some profiles need move into the blocks that use them, so building a small profile does not
 import the modules of a big one. Module-level ``app`` stays available (built on first access), and
 every other variant becomes a shim calling ``create_app("<profile>")`` (``remove-variants = true``
 deletes them instead).
+
+Router loops (module-level rows of ``(module, prefix, tags)``, ``importlib.import_module`` and
+``include_router`` inside ``try/except``) in two or more variants become one loader,
+``_include_routers(app, ROUTER_MODULES[profile])``: an optional router that fails to import is logged
+with its traceback and skipped (the incremental variant's behaviour), one listed in
+``required-routers`` (or silent-route-import's) re-raises. A loop it does not recognise, or one whose
+import errors stopped the app, leaves every loop as it was and the finding says so.
 
 Safety: before anything is written, each original variant and each merged module is imported in a
 subprocess (``--python``; environment from ``verify-env``) and their route tables, middleware stacks
@@ -112,6 +120,12 @@ class MergeEntrypoints(ProjectCodemod):
         "canonical-profile": Option("str", "full", "Profile name of the canonical module."),
         "remove-variants": Option("bool", False, "Delete the variants instead of leaving shims."),
         "app-classes": Option("list[str]", ["FastAPI", "Starlette"], "App constructors."),
+        "required-routers": Option(
+            "list[str]",
+            [],
+            "Routers of a unified router loader that must load (module or short names); "
+            "silent-route-import's required-routers count too.",
+        ),
         "verify-env": Option(
             "dict[str,str]", {}, "Environment for the verification imports (dummy secrets)."
         ),
@@ -146,7 +160,11 @@ class MergeEntrypoints(ProjectCodemod):
         try:
             variants, app_names = self._read(members, stem)
             self._check_importers(variants, members, app_names[0])
-            the_plan = build.plan(variants, app_names, settings_flags(project.texts))
+            required = [
+                *opts["required-routers"],
+                *project.config.options_for("silent-route-import").get("required-routers", []),
+            ]
+            the_plan = build.plan(variants, app_names, settings_flags(project.texts), required)
             merged = build.render(the_plan)
         except MergeError as exc:
             self.ctx.report(canonical, 1, 1, f"competing entry points ({names}); not merged: {exc}")
@@ -163,6 +181,13 @@ class MergeEntrypoints(ProjectCodemod):
             f"competing entry points ({names}): merge them into one {canonical.name} create_app() with "
             f"profiles {', '.join(v.profile for v in variants)}"
             + (f" and flags {', '.join(the_plan.flags)}" if the_plan.flags else "")
+            + (
+                "; the router loops become one loader (optional routers: logged and skipped; "
+                "required: re-raised)"
+                if the_plan.loader
+                else ""
+            )
+            + "".join(f"; {note}" for note in the_plan.notes)
         )
         if not self.ctx.reporter.policy.allows(Fix.SAFE):
             self.ctx.report(canonical, 1, 1, message, fix=Fix.SAFE)

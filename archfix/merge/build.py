@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import black
 import libcst as cst
 
+from archfix.merge import arguments, loaders
 from archfix.merge.model import ImportItem, MergeError, Stmt, Variant, code_of, dotted
 
 RESERVED = {"os", "create_app", "PROFILES", "FEATURE_FLAGS", "_flag", "profile", "flags", "options"}
@@ -35,6 +36,11 @@ class Entry:
     guard: frozenset[Atom] | None = None
     """None: unconditional."""
     flag: str | None = None
+    versions: dict[str, Stmt] = field(default_factory=dict)
+    """profile -> its own form of the statement (a registration may differ in argument values)."""
+    variation: arguments.Variation | None = None
+    branch_only: frozenset[str] = frozenset()
+    """Names only the per-profile argument values use (imported inside their branch)."""
 
 
 @dataclass
@@ -60,24 +66,31 @@ class Plan:
     """flag -> profiles where it defaults to on."""
     flag_subjects: dict[str, list[str]] = field(default_factory=dict)
     future: list[str] = field(default_factory=list)
+    loader: loaders.Loader | None = None
+    """The one router loader replacing the variants' router loops, if they were unified."""
+    notes: list[str] = field(default_factory=list)
+    """What the merge left as it was, and why (added to the finding)."""
 
 
 def _align(variants: list[Variant], part: str) -> list[Entry]:
     merged: list[Entry] = []
     for variant in variants:
         items: list[Stmt] = getattr(variant, part)
-        a = [e.stmt.key for e in merged]
-        b = [s.key for s in items]
+        a = [arguments.shape(e.stmt) for e in merged]
+        b = [arguments.shape(s) for s in items]
         out: list[Entry] = []
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
-                for e in merged[i1:i2]:
+                for e, s in zip(merged[i1:i2], items[j1:j2], strict=True):
                     e.profiles.append(variant.profile)
+                    e.versions[variant.profile] = s
                 out.extend(merged[i1:i2])
             else:
                 out.extend(merged[i1:i2])
-                out.extend(Entry(s, [variant.profile]) for s in items[j1:j2])
+                out.extend(
+                    Entry(s, [variant.profile], versions={variant.profile: s}) for s in items[j1:j2]
+                )
         merged = out
     return merged
 
@@ -120,6 +133,8 @@ def _subjects(stmt: Stmt) -> list[tuple[str, str]]:
 
 
 def _flag_name(stmt: Stmt, variant: Variant, settings_flags: list[str]) -> tuple[str, list[str]]:
+    if loaders.HELPER in stmt.uses:
+        return "ENABLE_ROUTERS", []
     subjects = _subjects(stmt)
     names: list[str] = []
     subjects = [
@@ -201,7 +216,12 @@ def _is_literal(expr: cst.BaseExpression) -> bool:
     return True
 
 
-def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str]) -> Plan:
+def plan(
+    variants: list[Variant],
+    app_names: list[str],
+    settings_flags: list[str],
+    required_routers: list[str] | None = None,
+) -> Plan:
     """Decide where every statement and import goes; raise MergeError when unsure."""
     canonical = variants[0]
     profiles = [v.profile for v in variants]
@@ -215,6 +235,10 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
             )
         if v.ctor.positional != canonical.ctor.positional:
             raise MergeError(f"{v.path_name} passes different positional constructor arguments")
+    # The variants' router loops become one loader (before imports are counted: it drops some).
+    loader, note = loaders.unify(variants, app_name)
+    if loader is not None:
+        loader.required = list(dict.fromkeys(required_routers or []))
     # Imports: one binding per name across the family.
     imports: dict[ImportItem, list[str]] = {}
     bound_by: dict[str, ImportItem] = {}
@@ -231,7 +255,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
                 imports[item].append(v.profile)
     for v in variants:
         for stmt in [*v.before, *v.after]:
-            clash = (stmt.binds & RESERVED) | (stmt.uses & (RESERVED - {"os"}))
+            allowed = {"os", "profile"} if loaders.HELPER in stmt.uses else {"os"}
+            clash = (stmt.binds & RESERVED) | (stmt.uses & (RESERVED - allowed))
             if clash:
                 raise MergeError(
                     f"{v.path_name} uses names the merged module needs: {sorted(clash)}"
@@ -256,6 +281,28 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
     by_profile = {v.profile: v for v in variants}
     flagged = [e for e in entries if e.stmt.kind == "app" and len(e.profiles) != len(profiles)]
     flags, flag_subjects = _assign_flags(flagged, by_profile, canonical.profile, settings_flags)
+    # Registrations the variants make with different argument values: values picked per profile.
+    taken = set(RESERVED) | set(bound_by)
+    for v in variants:
+        for stmt in [*v.before, *v.after]:
+            taken |= stmt.binds | stmt.uses
+    for e in entries:
+        base = e.flag or _flag_name(e.stmt, by_profile[e.profiles[0]], settings_flags)[0]
+        base = base.removeprefix("ENABLE_").lower()
+        var = arguments.variation(e.versions, e.profiles, base, taken)
+        if var is None:
+            continue
+        e.variation = var
+        every = set().union(*[s.uses for s in e.versions.values()])
+        e.branch_only = frozenset(set().union(*var.branch_uses) - var.common_uses)
+        e.stmt = Stmt(
+            e.stmt.key,
+            e.stmt.node,
+            e.stmt.kind,
+            e.stmt.binds,
+            frozenset(every),
+            e.stmt.annotation_names,
+        )
     # Constructor keywords.
     names = list(dict.fromkeys(k for v in variants for k in v.ctor.kwargs))
     common = [
@@ -340,7 +387,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
     annotation_names = {n for e in entries for n in e.stmt.annotation_names}
     for item, where in imports.items():
         name = item.bound
-        entry_uses = [e for e in entries if name in e.stmt.uses]
+        entry_uses = [e for e in entries if name in e.stmt.uses and name not in e.branch_only]
+        in_branches = any(name in e.branch_only for e in entries)
         ctor_profiles = [
             p
             for p, values in computed.items()
@@ -355,6 +403,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
         ):
             module_imports.append(item)
         elif not entry_uses and not ctor_profiles:
+            if in_branches:
+                continue
             unused.append((item, frozenset(("profile", p) for p in where)))
         else:
             if entry_uses:
@@ -378,6 +428,8 @@ def plan(variants: list[Variant], app_names: list[str], settings_flags: list[str
         flags,
         flag_subjects,
         future,
+        loader,
+        [f"router loops kept as they are: {note}"] if note else [],
     )
 
 
@@ -448,14 +500,18 @@ def _blocks(plan: Plan, entries: list[Entry]) -> list[cst.BaseStatement]:
     for group in groups:
         guard = group[0].guard
         if guard is None:
-            out.extend(e.stmt.node for e in group)
+            for e in group:
+                out.extend(_nodes(plan, e))
             continue
         needed = [i for i, users in plan.block_imports.items() if any(u in group for u in users)]
         body: list[cst.BaseStatement] = [
             cst.parse_statement(line) for line in _import_lines(needed)
         ]
         for i, e in enumerate(group):
-            body.append(_strip_blank(e.stmt.node) if i == 0 and not needed else e.stmt.node)
+            nodes = _nodes(plan, e)
+            if i == 0 and not needed:
+                nodes[0] = _strip_blank(nodes[0])
+            body.extend(nodes)
         profiles = list(dict.fromkeys(p for e in group for p in e.profiles))
         note = "from " + ", ".join(file_of[p] for p in profiles)
         out.append(
@@ -466,6 +522,24 @@ def _blocks(plan: Plan, entries: list[Entry]) -> list[cst.BaseStatement]:
             )
         )
     return out
+
+
+def _nodes(plan: Plan, e: Entry) -> list[cst.BaseStatement]:
+    """The statement, or for a registration whose arguments differ: the per-profile values and it."""
+    if e.variation is None:
+        return [e.stmt.node]
+    by_name = {item.bound: item for item in plan.imports}
+    imports = [
+        _import_lines(
+            [
+                by_name[n]
+                for n in sorted(uses & e.branch_only)
+                if n in by_name and by_name[n] not in plan.module_imports
+            ]
+        )
+        for uses in e.variation.branch_uses
+    ]
+    return arguments.render(e.variation, e.stmt, imports)
 
 
 def _docstring(plan: Plan) -> str:
@@ -503,8 +577,10 @@ def render(plan: Plan) -> str:
     if plan.future:
         head += [f"from __future__ import {', '.join(plan.future)}", ""]
     mod_imports = list(plan.module_imports)
-    if ImportItem("os", None, None) not in mod_imports:
-        mod_imports.insert(0, ImportItem("os", None, None))
+    stdlib = ["os", *(["importlib", "logging"] if plan.loader else [])]
+    for name in reversed(stdlib):
+        if ImportItem(name, None, None) not in mod_imports:
+            mod_imports.insert(0, ImportItem(name, None, None))
     head += _import_lines(mod_imports)
     profiles_lines = ["PROFILES: dict[str, dict[str, object]] = {"]
     for v in plan.variants:
@@ -525,6 +601,7 @@ def render(plan: Plan) -> str:
         ],
         "}",
         "",
+        *(loaders.render(plan.loader, ctor_class) if plan.loader else [""]),
         "",
         "def _flag(name: str, profile: str) -> bool:",
         '    """ENABLE_<FEATURE>=true|false in the environment wins over the profile default."""',

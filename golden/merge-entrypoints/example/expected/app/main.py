@@ -11,8 +11,7 @@ Profiles (``create_app(profile)``, or the APP_PROFILE environment variable):
 
 Feature flags (ENABLE_<FEATURE>=true|false in the environment overrides the profile):
     ENABLE_REQUEST_TRACKING        on in: full, incremental
-    ENABLE_CORS                    on in: full
-    ENABLE_CORS_MINIMAL            on in: minimal
+    ENABLE_CORS                    on in: full, minimal
     ENABLE_KNOWLEDGE_GRAPH         on in: full
     ENABLE_MONITORING              on in: full
     ENABLE_RATE_LIMIT              on in: full
@@ -42,8 +41,7 @@ PROFILES: dict[str, dict[str, object]] = {
 # Feature flag -> the profiles it is on in by default.
 FEATURE_FLAGS: dict[str, tuple[str, ...]] = {
     "ENABLE_REQUEST_TRACKING": ("full", "incremental"),
-    "ENABLE_CORS": ("full",),
-    "ENABLE_CORS_MINIMAL": ("minimal",),
+    "ENABLE_CORS": ("full", "minimal"),
     "ENABLE_KNOWLEDGE_GRAPH": ("full",),
     "ENABLE_MONITORING": ("full",),
     "ENABLE_RATE_LIMIT": ("full",),
@@ -117,13 +115,20 @@ def create_app(profile: str | None = None) -> FastAPI:
 
         app.add_middleware(RequestTrackingMiddleware)
 
-    # from main.py
+    # from main.py, main_minimal.py
     if flags["ENABLE_CORS"]:
         from starlette.middleware.cors import CORSMiddleware
         from app.core.config import settings
 
+        # Arguments that differ between profiles.
+        if profile == "minimal":
+            _cors_allow_methods = ["GET"]
+        else:
+            _cors_allow_methods = ["*"]
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.CORS_ORIGINS, allow_methods=["*"]
+            CORSMiddleware,
+            allow_origins=settings.CORS_ORIGINS,
+            allow_methods=_cors_allow_methods,
         )
 
     # from main.py
@@ -157,15 +162,6 @@ def create_app(profile: str | None = None) -> FastAPI:
         from app.middleware.stack import RateLimitMiddleware
 
         app.add_middleware(RateLimitMiddleware, requests_per_minute=300)
-
-    # from main_minimal.py
-    if flags["ENABLE_CORS_MINIMAL"]:
-        from starlette.middleware.cors import CORSMiddleware
-        from app.core.config import settings
-
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.CORS_ORIGINS, allow_methods=["GET"]
-        )
 
     app.include_router(health.router, tags=["health"])
 

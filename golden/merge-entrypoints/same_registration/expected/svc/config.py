@@ -1,0 +1,1 @@
+ALLOWED_ORIGINS = ["https://shop.example"]
