@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
-import pathspec
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from archfix.cache import ProjectCache, tree_parts
@@ -475,21 +474,6 @@ def select_rules(config: Config) -> list[RuleClass]:
     return [r for r in registry if r.id in chosen]
 
 
-def _per_file_ignored(project: Project) -> Callable[[Path, str], bool]:
-    specs = [
-        (pathspec.GitIgnoreSpec.from_lines([pattern]), set(ids))
-        for pattern, ids in project.config.per_file_ignores.items()
-    ]
-
-    def ignored(path: Path, rule_id: str) -> bool:
-        if not specs:
-            return False
-        rel = path.relative_to(project.root).as_posix()
-        return any((rule_id in ids or "ALL" in ids) and spec.match_file(rel) for spec, ids in specs)
-
-    return ignored
-
-
 def _file_rules_for(
     path: Path,
     text: str,
@@ -512,7 +496,7 @@ def _run_file_phase(
     rules: Sequence[type[FileCodemod]],
     options: RunOptions,
 ) -> list[FileOutcome]:
-    ignored = _per_file_ignored(project)
+    ignored = project.rule_ignored  # per-file-ignores, the same test project rules use
     by_id = {r.id: r for r in rules}
     tasks = []
     for path in files:
