@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from archfix.codemods.duplicate_middleware import code_of, dotted_name
+from archfix.codemods._cst import code_of, dotted_name
 
 DEFAULT_INIT_WORDS = [
     "init",

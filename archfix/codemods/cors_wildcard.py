@@ -25,8 +25,8 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.codemods.mixed_environment_detection import (
     find_settings,
     import_bindings,

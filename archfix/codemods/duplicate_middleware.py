@@ -19,49 +19,16 @@ Example::
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 import libcst as cst
 
+from archfix.codemods._cst import args_key, code_of, dotted_name, expr_key
 from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
-
-_EMPTY = cst.Module(body=[])
-
-
-def code_of(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
-
-
-def expr_key(node: cst.BaseExpression) -> str:
-    """A formatting- and comment-insensitive identity for an expression."""
-    code = code_of(node)
-    try:
-        return ast.dump(ast.parse(f"({code})", mode="eval").body)
-    except SyntaxError:
-        return " ".join(code.split())
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def args_key(args: Sequence[cst.Arg]) -> str:
-    """Positional arguments in order, keyword arguments sorted by name."""
-    positional = [f"{a.star}{expr_key(a.value)}" for a in args if a.keyword is None]
-    keywords = sorted(
-        f"{a.keyword.value}={expr_key(a.value)}" for a in args if a.keyword is not None
-    )
-    return "|".join([*positional, *keywords])
 
 
 @dataclass

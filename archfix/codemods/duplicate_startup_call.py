@@ -31,6 +31,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import args_key, code_of, expr_key
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
     StartupFunction,
@@ -40,7 +41,6 @@ from archfix.codemods._startup_support import (
     startup_functions,
 )
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
-from archfix.codemods.duplicate_middleware import args_key, code_of, expr_key
 from archfix.config import Option
 from archfix.models import Fix
 

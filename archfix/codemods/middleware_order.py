@@ -53,8 +53,9 @@ from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
 
+from archfix.codemods._cst import dotted_name
 from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector, dotted_name
+from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector
 from archfix.config import Option
 from archfix.models import Fix
 

@@ -38,6 +38,7 @@ from typing import Any
 
 import libcst as cst
 
+from archfix.codemods._cst import dotted_name
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
@@ -169,15 +170,6 @@ def relative_parts(package: Sequence[str], target: str) -> tuple[int, str] | Non
     if common == 0:
         return None
     return len(package) - common + 1, ".".join(parts[common:])
-
-
-def dotted_name(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def _handles_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:

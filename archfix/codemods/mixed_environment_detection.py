@@ -35,6 +35,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from archfix.codemods._cst import code_of
 from archfix.codemods.base import ProjectCodemod, file_suppresses
 from archfix.config import Option
 from archfix.models import Fix
@@ -611,11 +612,8 @@ def _import_line(module: str, is_package: bool, model: SettingsModel, relative: 
 
 def _from_key(node: cst.ImportFrom) -> str:
     dots = "." * len(node.relative)
-    name = _EMPTY.code_for_node(node.module) if node.module is not None else ""
+    name = code_of(node.module) if node.module is not None else ""
     return f"{dots}{name}"
-
-
-_EMPTY = cst.Module(body=[])
 
 
 def _add_import(module: cst.Module, line: str) -> cst.Module:

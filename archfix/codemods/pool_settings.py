@@ -29,8 +29,8 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.config import Option
 from archfix.models import Fix
 

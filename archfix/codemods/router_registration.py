@@ -35,8 +35,8 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.codemods.mixed_environment_detection import import_bindings, source_of
 from archfix.config import Option
 from archfix.models import Fix

@@ -49,6 +49,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods._startup_support import (
     ensure_import,
     logger_expr,
@@ -56,7 +57,6 @@ from archfix.codemods._startup_support import (
     string_literal,
 )
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod, function_defs
-from archfix.codemods.duplicate_middleware import code_of, dotted_name
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import Project, resolve_relative

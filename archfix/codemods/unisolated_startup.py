@@ -38,6 +38,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods._cst import code_of
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
     callee_name,
@@ -51,7 +52,6 @@ from archfix.codemods._startup_support import (
     string_literal,
 )
 from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import code_of
 from archfix.config import Option
 from archfix.models import Fix
 

@@ -16,15 +16,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-_EMPTY = cst.Module(body=[])
+from archfix.codemods._cst import code_of, dotted_name
 
 
 class MergeError(Exception):
     """The variants cannot be merged with confidence; the message says why (reported, no edit)."""
-
-
-def code_of(node: cst.CSTNode) -> str:
-    return _EMPTY.code_for_node(node)
 
 
 def key_of(code: str) -> str:
@@ -32,13 +28,7 @@ def key_of(code: str) -> str:
     return ast.dump(ast.parse(code))
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
+dotted = dotted_name
 
 
 @dataclass(frozen=True)
