@@ -189,6 +189,8 @@ def process_file(
         roundtrip = None
     current = roundtrip if roundtrip is not None else text
     start = current
+    current_compiles: bool | None = None
+    """Whether ``current`` compiles, once known (a verified step's result does by construction)."""
     module_name = project.module_name(path)
     disabled: set[str] = set()
     applied: list[Finding] = []
@@ -244,9 +246,12 @@ def process_file(
                 continue
             findings = reporter.findings
             if reporter.fixes_made and new_code != current:
-                problem = verify_source(new_code, path, _compiles(current, path))
+                if current_compiles is None:
+                    current_compiles = _compiles(current, path)
+                problem = verify_source(new_code, path, current_compiles)
                 if problem is None:
                     module, current, wrapper, changed = new_module, new_code, None, True
+                    current_compiles = True if current_compiles else None
                     lines = current.splitlines()
                     source = SourceText(current)
                     if rule_cls.id not in outcome.rules:
@@ -421,9 +426,9 @@ def _index_sources(
     kept: dict[Path, str] = {}
     for path, text in texts.items():
         key = None
+        name = module_name_for(path, root, index.packages)
         if cache is not None and meta[path].digest:
-            name, is_package = module_name_for(path, root)
-            key = _index_key(root, path, meta[path].digest, name, is_package)
+            key = _index_key(root, path, meta[path].digest, *name)
             entry = cache.module(key)
             if isinstance(entry, ModuleInfo):
                 index.add_info(root, entry)
@@ -442,7 +447,7 @@ def _index_sources(
             if cache is not None and key is not None:
                 cache.put_module(key, error.message)
             continue
-        index.add(root, path, tree)
+        index.add(root, path, tree, text, name)
         kept[path] = text
         if cache is not None and key is not None:
             info = index.module_at(path)
@@ -566,7 +571,7 @@ def _reindexed(project: Project, changed: Iterable[Path]) -> Project:
                 tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError):
             continue
-        index.add(project.root, path, tree)
+        index.add(project.root, path, tree, text)
     files = [p for p in project.texts]
     return Project(project.root, project.config, files, index, project.texts)
 
@@ -749,7 +754,8 @@ def _options_key(root: Path, paths: Sequence[Path], config: Config, options: Run
 
 def _tree_key(root: Path, sources: _Sources) -> str:
     digests = {p: sources.meta[p].digest for p in sources.texts}
-    names = {p: module_name_for(p, root) for p in sources.texts}
+    packages: dict[Path, bool] = {}
+    names = {p: module_name_for(p, root, packages) for p in sources.texts}
     errors = [(str(e.path), e.kind.value, e.message) for e in sources.errors]
     return ProjectCache.run_key(tree_parts(root, digests, names, errors))
 
@@ -783,3 +789,53 @@ def run(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) 
     result = run_project(_index_sources(root, config, sources, cache), options)
     cache.save_result(options_key, tree_key, result)
     return result
+
+
+@dataclass(frozen=True)
+class ProjectTask:
+    """One project of a multi-project run: its root, the paths asked for, config and options."""
+
+    root: Path
+    paths: Sequence[Path]
+    config: Config
+    options: RunOptions
+
+
+def _run_task(task: ProjectTask) -> Result:
+    return run(task.root, task.paths, task.config, task.options)
+
+
+def run_projects(
+    tasks: Sequence[ProjectTask],
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
+    """Run several projects, in parallel when ``jobs`` > 1: one project per worker task.
+
+    A monorepo run is many small projects; running whole projects in the shared pool keeps every
+    core busy (file-level chunks of one small project leave workers idle while the parent
+    indexes). A single project still spreads its files over the workers (``run``). Results come
+    back in task order; a worker's exception is raised here as if the project had run in-process.
+    """
+    if jobs <= 1 or len(tasks) <= 1:
+        return [_run_task(task) for task in tasks]
+    pool = _shared_pool(jobs)
+    # Workers run their project in-process: no nested pools, no progress callbacks to pickle.
+    futures = [
+        pool.submit(_run_task, replace(task, options=replace(task.options, jobs=1, progress=None)))
+        for task in tasks
+    ]
+    results: list[Result] = []
+    try:
+        for done, future in enumerate(futures, 1):
+            results.append(future.result())
+            if progress:
+                progress(done, len(tasks))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): finish in-process
+        _shutdown_pool()
+        results.extend(_run_task(task) for task in tasks[len(results) :])
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return results

@@ -69,17 +69,29 @@ class ModuleInfo:
         )
 
 
-def module_name_for(path: Path, root: Path) -> tuple[str, bool]:
+def module_name_for(
+    path: Path, root: Path, packages: dict[Path, bool] | None = None
+) -> tuple[str, bool]:
     """The dotted module name of ``path`` and whether it is a package ``__init__``.
 
     Walks up through folders that have an ``__init__.py``; the first folder without one is the
     import root. Namespace packages are handled by :meth:`ModuleIndex.build`, which also registers
-    the name relative to the project root.
+    the name relative to the project root. ``packages`` memoises "has an ``__init__.py``" per
+    folder for one run (a tree of thousands of files shares a handful of folders).
     """
     is_package = path.name == "__init__.py"
     parts = [] if is_package else [path.stem]
     folder = path.parent
-    while (folder / "__init__.py").is_file() and folder != folder.parent:
+
+    def has_init(folder: Path) -> bool:
+        if packages is None:
+            return (folder / "__init__.py").is_file()
+        known = packages.get(folder)
+        if known is None:
+            known = packages[folder] = (folder / "__init__.py").is_file()
+        return known
+
+    while has_init(folder) and folder != folder.parent:
         parts.append(folder.name)
         if folder == root:
             break
@@ -151,6 +163,27 @@ def _target_names(target: ast.expr) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
+_EXPRESSION_MARKERS = (":=", *sorted(_DYNAMIC_CALLS))
+"""Texts without any of these have no walrus, setattr or dynamic call (see ``_statements_suffice``)."""
+
+
+def _statements_suffice(text: str) -> bool:
+    """True when no expression in ``text`` can matter to the scanner.
+
+    Identifiers are NFKC-normalised, so ``ｓｅｔａｔｔｒ`` is ``setattr``: only ASCII texts qualify.
+    """
+    return text.isascii() and not any(marker in text for marker in _EXPRESSION_MARKERS)
+
+
+def _assigned_attrs(targets: Iterable[ast.expr], into: set[str]) -> None:
+    """``x.name = ...`` assigns ``name`` on another object (not through ``self``/``cls``)."""
+    for target in targets:
+        if isinstance(target, ast.Attribute) and not (
+            isinstance(target.value, ast.Name) and target.value.id in ("self", "cls")
+        ):
+            into.add(target.attr)
+
+
 class _ModuleScanner:
     """Collects a module's top-level bindings and all its imports from an ``ast`` tree."""
 
@@ -158,8 +191,21 @@ class _ModuleScanner:
         self.info = info
         self._walrus_relevant = True
         """False when the tree has no node :meth:`_walrus` acts on, so its walks can be skipped."""
+        self._attrs_in_statements = False
+        """True on the fast path: assignment statements fill attrs_assigned (no whole-tree walk)."""
 
-    def scan(self, tree: ast.Module) -> None:
+    def scan(self, tree: ast.Module, text: str | None = None) -> None:
+        """Fill the module's info from ``tree``; ``text`` (its source) allows the fast path.
+
+        Expressions matter only for walrus targets, ``setattr(x, "name", ...)`` and the dynamic
+        calls (``globals()`` ...). When the source cannot contain any of them (checked on the
+        text), one walk over the statements finds everything; otherwise every node is walked.
+        """
+        if text is not None and _statements_suffice(text):
+            self._walrus_relevant = False
+            self._attrs_in_statements = True
+            self._block(tree.body, module_level=True, type_checking=False, in_try=False)
+            return
         # The whole-tree walk comes first (it only fills attrs_assigned) so that it can tell
         # whether the per-statement walrus/dynamic-call walks can find anything at all.
         assigned = self.info.attrs_assigned
@@ -183,11 +229,7 @@ class _ModuleScanner:
                     assigned.add(node.args[1].value)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 relevant = True
-            for target in targets:
-                if isinstance(target, ast.Attribute) and not (
-                    isinstance(target.value, ast.Name) and target.value.id in ("self", "cls")
-                ):
-                    assigned.add(target.attr)
+            _assigned_attrs(targets, assigned)
         self._walrus_relevant = relevant
         self._block(tree.body, module_level=True, type_checking=False, in_try=False)
 
@@ -257,6 +299,8 @@ class _ModuleScanner:
             return
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if self._attrs_in_statements:
+                _assigned_attrs(targets, info.attrs_assigned)
             for t in targets:
                 for name in _target_names(t):
                     self._bind(name, module_level, in_try)
@@ -372,6 +416,8 @@ class ModuleIndex:
 
     modules: dict[str, ModuleInfo] = field(default_factory=dict)
     by_path: dict[Path, str] = field(default_factory=dict)
+    packages: dict[Path, bool] = field(default_factory=dict, repr=False, compare=False)
+    """Memo of "this folder has an ``__init__.py``" while the index is built (see module_name_for)."""
 
     @classmethod
     def build(cls, root: Path, trees: Mapping[Path, ast.Module]) -> ModuleIndex:
@@ -380,10 +426,19 @@ class ModuleIndex:
             index.add(root, path, tree)
         return index
 
-    def add(self, root: Path, path: Path, tree: ast.Module) -> None:
-        name, is_package = module_name_for(path, root)
+    def add(
+        self,
+        root: Path,
+        path: Path,
+        tree: ast.Module,
+        text: str | None = None,
+        name: tuple[str, bool] | None = None,
+    ) -> None:
+        """Index ``path``; pass its ``text`` too when at hand (it lets the scan skip expressions),
+        and its ``module_name_for`` result when already known."""
+        name, is_package = name or module_name_for(path, root, self.packages)
         info = ModuleInfo(name=name, path=path, is_package=is_package)
-        _ModuleScanner(info).scan(tree)
+        _ModuleScanner(info).scan(tree, text)
         self.add_info(root, info)
 
     def add_info(self, root: Path, info: ModuleInfo) -> None:
@@ -395,7 +450,10 @@ class ModuleIndex:
         # Namespace packages (folders without __init__.py) import by their path from the root
         # (or from src/): register that name too, without overriding a real package name.
         for base in (root, root / "src"):
-            if (base / "__init__.py").is_file():
+            is_package = self.packages.get(base)
+            if is_package is None:
+                is_package = self.packages[base] = (base / "__init__.py").is_file()
+            if is_package:
                 # The base is itself a package (a library checked out on its own): its modules
                 # are only importable under the package name, never as top-level modules that
                 # would shadow the stdlib (``typing``) or third-party packages.

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archfix.codemods import all_rules
 from archfix.config import Config, load_config
 from archfix.discovery import DiscoveryError, find_root
-from archfix.engine import RunOptions, run
+from archfix.engine import ProjectTask, RunOptions, run_projects
 from archfix.models import Result
 
 
@@ -52,14 +52,17 @@ def group_by_root(paths: Sequence[Path]) -> dict[Path, list[Path]]:
 
 
 def run_paths(paths: Sequence[Path], overrides: Overrides, options: RunOptions) -> list[Result]:
-    """Run archfix on every project the paths belong to; one Result per project."""
-    results = []
+    """Run archfix on every project the paths belong to; one Result per project, in path order.
+
+    Every project's config is loaded (and validated) before anything runs, so a bad config fails
+    fast; several projects then run in parallel, one per worker (see ``engine.run_projects``).
+    """
+    tasks = []
     for root, group in group_by_root(paths).items():
         config = config_for(root, overrides)
-        policy = options.policy
-        if config.unsafe_fixes and not policy.unsafe:
-            from dataclasses import replace
-
-            options = replace(options, policy=replace(policy, unsafe=True))
-        results.append(run(root, group, config, options))
-    return results
+        project_options = options
+        if config.unsafe_fixes and not options.policy.unsafe:
+            # Only this project asked for unsafe fixes: the others keep the command's policy.
+            project_options = replace(options, policy=replace(options.policy, unsafe=True))
+        tasks.append(ProjectTask(root, group, config, project_options))
+    return run_projects(tasks, options.jobs, options.progress)
