@@ -170,7 +170,8 @@ _EXPRESSION_MARKERS = (":=", *sorted(_DYNAMIC_CALLS))
 def _statements_suffice(text: str) -> bool:
     """True when no expression in ``text`` can matter to the scanner.
 
-    Identifiers are NFKC-normalised, so ``ｓｅｔａｔｔｒ`` is ``setattr``: only ASCII texts qualify.
+    Identifiers are NFKC-normalised (fullwidth letters spell ``setattr`` too): only ASCII texts
+    qualify.
     """
     return text.isascii() and not any(marker in text for marker in _EXPRESSION_MARKERS)
 

@@ -54,7 +54,7 @@ def test_fast_scan_equals_full_walk() -> None:
         "setattr(mod, 'name', 1)\n",
         "if (n := 3):\n    pass\n",
         "globals().update(x=1)\n",
-        "ｓｅｔａｔｔｒ(mod, 'wide', 1)\n",  # NFKC: this is setattr
+        "\uff53\uff45\uff54\uff41\uff54\uff54\uff52(mod, 'wide', 1)\n",  # fullwidth: NFKC setattr
     ],
 )
 def test_fast_scan_edge_cases(source: str) -> None:
