@@ -191,6 +191,10 @@ def process_file(
     start = current
     current_compiles: bool | None = None
     """Whether ``current`` compiles, once known (a verified step's result does by construction)."""
+    unchanged: dict[str, tuple[str, list[Finding]]] = {}
+    """Per rule: the text it last ran on without changing it, and its findings there. Rules are
+    deterministic in the text (path, project and options are fixed), so meeting the same text
+    again in a later pass gives the same findings without another traversal."""
     module_name = project.module_name(path)
     disabled: set[str] = set()
     applied: list[Finding] = []
@@ -205,6 +209,10 @@ def process_file(
             if rule_cls.id in disabled:
                 continue
             if pass_no and not rule_cls.wants(path, current, project):
+                continue
+            memo = unchanged.get(rule_cls.id)
+            if memo is not None and memo[0] == current:
+                pass_findings.extend(memo[1])
                 continue
             if wrapper is None:
                 wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -264,6 +272,9 @@ def process_file(
                     findings = _unapplied(findings)
             elif reporter.fixes_made:
                 findings = _unapplied(findings)
+                unchanged[rule_cls.id] = (current, findings)
+            else:
+                unchanged[rule_cls.id] = (current, findings)
             pass_findings.extend(findings)
         if not policy.apply or not changed:
             remaining = _unapplied(pass_findings)

@@ -217,3 +217,55 @@ def test_per_file_ignores_apply_to_project_rules(tmp_path: Path) -> None:
         "# archfix: ignore-file[import-cycle]\nfrom pkg import a\n"
     )
     assert run(tmp_path, [tmp_path], Config(select=("import-cycle",)), options).findings == []
+
+
+class AddMarker(FileCodemod):
+    """Test rule: appends ``marker = 1`` once (the text the patched parser below refuses)."""
+
+    id = "add-marker"
+    title = "Marker"
+    section = "test"
+    fixable = Fix.SAFE
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if "marker" in original_node.code:
+            return updated_node
+        if self.report(original_node, "add", fix=Fix.SAFE):
+            return updated_node.with_changes(
+                body=[*updated_node.body, cst.parse_statement("marker = 1")]
+            )
+        return updated_node
+
+
+class CountingNoop(FileCodemod):
+    """Test rule: reports ``x`` names without fixing them, and counts its traversals."""
+
+    id = "counting-noop"
+    title = "Count"
+    section = "test"
+    visits = 0
+
+    def visit_Module(self, node: cst.Module) -> None:
+        type(self).visits += 1
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if original_node.value == "x":
+            self.report(original_node, "an x")
+        return updated_node
+
+
+def test_rule_is_not_rerun_on_a_text_it_left_unchanged(tmp_path: Path) -> None:
+    """Pass 2 re-runs only the rules whose input changed since they last ran; findings stay."""
+    CountingNoop.visits = 0
+    src = "x = 1\n"
+    out = process_file(tmp_path / "a.py", src, [AddMarker, CountingNoop], _project(tmp_path), FIX)
+    assert out.text == "x = 1\nmarker = 1\n"
+    # pass 1: marker changes the text, the counter runs on the new text; pass 2: marker finds
+    # nothing to do, and the counter would see the very text it already saw: not run again.
+    assert CountingNoop.visits == 1
+    assert [(f.rule_id, f.line) for f in out.remaining] == [("counting-noop", 1)]
+    CountingNoop.visits = 0
+    out = process_file(tmp_path / "a.py", src, [CountingNoop, AddMarker], _project(tmp_path), FIX)
+    # The other order: the counter's input changes after it ran, so pass 2 runs it again.
+    assert CountingNoop.visits == 2
+    assert [(f.rule_id, f.line) for f in out.remaining] == [("counting-noop", 1)]

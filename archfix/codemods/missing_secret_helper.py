@@ -42,7 +42,6 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
-import black
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
@@ -57,6 +56,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+DEFAULT_LINE_LENGTH = 88
+"""black's default line length (black itself is imported only when the helper is rendered)."""
+
 _GETTER = re.compile(r"^_?(get|fetch|load|read|access)_secrets?(_value)?$")
 _DEFAULT_KEYWORDS = ("default", "fallback")
 
@@ -68,9 +70,9 @@ def black_line_length(root: Path) -> int:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return black.DEFAULT_LINE_LENGTH
+        return DEFAULT_LINE_LENGTH
     value = data.get("tool", {}).get("black", {}).get("line-length")
-    return value if isinstance(value, int) and value > 0 else black.DEFAULT_LINE_LENGTH
+    return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
 
 
 @dataclass
@@ -161,6 +163,8 @@ def {function}({", ".join(params)}) -> {returns}:
         f'    raise RuntimeError(\n        f"secret {{{param}}} is not set: define the environment variable {{{param}}} "\n'
         f'        "or create it in Secret Manager (with GOOGLE_CLOUD_PROJECT set)"\n    )\n'
     )
+    import black  # imported on use: most runs never generate the helper
+
     return black.format_str("".join(lines), mode=black.Mode(line_length=line_length))
 
 

@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from archfix.codemods._cst import code_of
@@ -560,6 +558,10 @@ def _without_unused_os_imports(module: cst.Module, before: ast.Module) -> cst.Mo
     unused on purpose (a re-export) is not this rule's business.
     """
     used = {n.id for n in ast.walk(before) if isinstance(n, ast.Name)}
+    # libcst.codemod pulls in libcst.matchers (0.2 s): only import it when a fix needs it.
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
     context = CodemodContext()
     requested = False
     for stmt in before.body:

@@ -15,7 +15,6 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-import black
 import libcst as cst
 
 from archfix.merge import arguments, loaders
@@ -655,6 +654,8 @@ def render(plan: Plan) -> str:
             )
         new_body.append(stmt)
     code = module.with_changes(body=new_body).code
+    import black  # imported on use: only a merge renders code
+
     return black.format_str(code, mode=black.Mode())
 
 
