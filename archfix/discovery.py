@@ -62,9 +62,14 @@ def find_root(path: Path) -> Path:
         if not start.is_dir():
             start = start.parent
     for candidate in (start, *start.parents):
-        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
+        if is_project_root(candidate):
             return candidate
     return start
+
+
+def is_project_root(folder: Path) -> bool:
+    """A folder with its own pyproject.toml or .git is a project of its own."""
+    return (folder / "pyproject.toml").is_file() or (folder / ".git").exists()
 
 
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec | None:
@@ -95,6 +100,8 @@ class Discovery:
 
     files: list[Path]
     errors: list[FileError]
+    nested: list[Path] = field(default_factory=list)
+    """Folders below the root that are projects of their own (not walked: each is run alone)."""
 
 
 def _symlink_problem(path: Path, root: Path) -> str | None:
@@ -115,12 +122,15 @@ def discover(
 ) -> Discovery:
     """Every ``.py`` file under ``paths`` (inside ``root``) that is not excluded.
 
-    Files named explicitly are always included (as ruff does), unless they are symlinks.
+    Files named explicitly are always included (as ruff does), unless they are symlinks. A
+    folder below the root with its own pyproject.toml or .git (a service in a monorepo) belongs
+    to that project, not this one: it is listed in ``nested`` and not walked.
     """
     root = root.resolve()
     excluded = _spec(exclude)
     files: list[Path] = []
     errors: list[FileError] = []
+    nested: list[Path] = []
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
@@ -174,6 +184,9 @@ def discover(
                     continue
                 if local.matches(sub, True) or is_excluded(sub, True):
                     continue
+                if is_project_root(sub):
+                    nested.append(sub)
+                    continue
                 kept.append(name)
                 ignores_by_dir[sub] = local
             dirnames[:] = kept
@@ -189,7 +202,7 @@ def discover(
                 if local.matches(path, False) or is_excluded(path, False):
                     continue
                 add(path)
-    return Discovery(files=files, errors=errors)
+    return Discovery(files=files, errors=errors, nested=nested)
 
 
 def _load_gitignore(folder: Path, ignores: _Ignores) -> None:

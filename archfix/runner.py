@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archfix.codemods import all_rules
 from archfix.config import Config, load_config
-from archfix.discovery import DiscoveryError, find_root
+from archfix.discovery import DiscoveryError, discover, find_root
 from archfix.engine import ProjectTask, RunOptions, run_projects
 from archfix.models import Result
 
@@ -52,17 +52,30 @@ def group_by_root(paths: Sequence[Path]) -> dict[Path, list[Path]]:
 
 
 def run_paths(paths: Sequence[Path], overrides: Overrides, options: RunOptions) -> list[Result]:
-    """Run archfix on every project the paths belong to; one Result per project, in path order.
+    """Run archfix on every project the paths belong to; one Result per project.
 
-    Every project's config is loaded (and validated) before anything runs, so a bad config fails
-    fast; several projects then run in parallel, one per worker (see ``engine.run_projects``).
+    A folder given on the command line may hold several projects (a monorepo's services, each
+    with its own pyproject.toml): each runs on its own, with its own config and module names,
+    after the project the folder itself belongs to. Every config is loaded (and validated)
+    before anything runs, so a bad one fails fast; the projects then run in parallel, one per
+    worker (see ``engine.run_projects``).
     """
+    pending = list(group_by_root(paths).items())
+    known = {root for root, _ in pending}
     tasks = []
-    for root, group in group_by_root(paths).items():
+    while pending:
+        root, group = pending.pop(0)
         config = config_for(root, overrides)
         project_options = options
         if config.unsafe_fixes and not options.policy.unsafe:
             # Only this project asked for unsafe fixes: the others keep the command's policy.
             project_options = replace(options, policy=replace(options.policy, unsafe=True))
         tasks.append(ProjectTask(root, group, config, project_options))
+        nested: list[Path] = []
+        for path in group:
+            if os.path.isdir(path) and not os.path.islink(path):
+                found = discover(root, [path], config.exclude, config.respect_gitignore)
+                nested += [n for n in found.nested if n not in known and n not in nested]
+        known.update(nested)
+        pending.extend((n, [n]) for n in nested)
     return run_projects(tasks, options.jobs, options.progress)
