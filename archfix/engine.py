@@ -2,7 +2,7 @@
 
 The engine knows nothing about individual rules. It gives every selected file rule one shared libcst
 parse of each file (in (priority, id) order, repeated until nothing changes, bounded), then runs the
-project rules on the result, verifies every new text (libcst parse and ``compile()``), and returns
+project rules on the result, verifies every new text (``compile()``; see ``verify_source``), and returns
 the changes as data. It never writes: see :mod:`archfix.writer`.
 """
 
@@ -74,7 +74,15 @@ def _one_line(text: str) -> str:
 
 
 def verify_source(text: str, path: Path, must_compile: bool) -> str | None:
-    """Why ``text`` is not acceptable Python for ``path``, or None when it is."""
+    """Why ``text`` is not acceptable Python for ``path``, or None when it is.
+
+    When the text must compile and does, that is the whole check: compile() is CPython's own
+    parser (and more), and a libcst parse on top costs as much as the rule's work again. A text
+    that does not compile, or need not (its original did not either), gets the libcst parse
+    first, so the message says what is wrong the same way in every case.
+    """
+    if must_compile and _compiles(text, path):
+        return None
     try:
         cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
