@@ -38,7 +38,7 @@ from archfix.codemods.base import (
 from archfix.config import Config
 from archfix.discovery import discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
-from archfix.positions import FastPositionProvider
+from archfix.positions import positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
 
@@ -162,12 +162,13 @@ def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _positions_of(wrapper: MetadataWrapper) -> Callable[[], Mapping[cst.CSTNode, CodeRange]]:
-    """Positions of ``wrapper``'s tree, computed on first use (the wrapper caches them).
+    """Positions of ``wrapper``'s tree, computed on first use.
 
-    ``FastPositionProvider`` gives libcst's ``PositionProvider`` positions several times cheaper:
-    positions are recomputed after every rule that changes the tree.
+    ``positions_of`` gives libcst's ``PositionProvider`` positions several times cheaper
+    (positions are recomputed after every rule that changes the tree), and calling it directly
+    skips the whole-tree walk ``wrapper.resolve`` does before any provider runs.
     """
-    return lambda: wrapper.resolve(FastPositionProvider)
+    return lambda: positions_of(wrapper.module)
 
 
 def process_file(

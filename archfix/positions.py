@@ -209,13 +209,22 @@ class FastPositionProvider(BaseMetadataProvider[CodeRange]):
     _last: ClassVar[tuple[cst.Module, LazyPositions] | None] = None
 
     def _gen(self, wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, CodeRange]:  # type: ignore[override]
-        module = wrapper.module
-        last = FastPositionProvider._last
-        if last is not None and last[0] is module:
-            return last[1]
-        positions = compute_positions(module)
-        FastPositionProvider._last = (module, positions)
-        return positions
+        return positions_of(wrapper.module)
+
+
+def positions_of(module: cst.Module) -> LazyPositions:
+    """``compute_positions(module)``, reusing the last module's result (the engine wraps an
+    unchanged tree again on each pass).
+
+    Callers that only need positions should use this rather than ``wrapper.resolve``: libcst's
+    resolve first walks the whole tree (a batched visit), which costs more than the positions.
+    """
+    last = FastPositionProvider._last
+    if last is not None and last[0] is module:
+        return last[1]
+    positions = compute_positions(module)
+    FastPositionProvider._last = (module, positions)
+    return positions
 
 
 def seed_positions(wrapper: MetadataWrapper, positions: LazyPositions) -> None:
