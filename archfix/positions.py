@@ -187,18 +187,6 @@ def compute_positions(module: cst.Module) -> LazyPositions:
     return LazyPositions(state.spans, state.tokens)
 
 
-def code_and_positions(module: cst.Module) -> tuple[str, LazyPositions]:
-    """``module.code`` and the positions of its nodes from one codegen.
-
-    For callers that print a changed tree anyway: its positions then cost a small fraction of a
-    second codegen.
-    """
-    state = _print(module)
-    tokens = state.tokens
-    code = "".join(tokens[:-1] if state.popped else tokens)
-    return code, LazyPositions(state.spans, tokens)
-
-
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
     """A drop-in for ``PositionProvider``: ``wrapper.resolve(FastPositionProvider)`` caches it.
 
@@ -225,10 +213,3 @@ def positions_of(module: cst.Module) -> LazyPositions:
     positions = compute_positions(module)
     FastPositionProvider._last = (module, positions)
     return positions
-
-
-def seed_positions(wrapper: MetadataWrapper, positions: LazyPositions) -> None:
-    """Make ``wrapper.resolve(FastPositionProvider)`` return ``positions`` from
-    :func:`code_and_positions` instead of printing the tree again (``wrapper`` must wrap the very
-    module they were computed for, with ``unsafe_skip_copy=True``)."""
-    wrapper._metadata[FastPositionProvider] = positions

@@ -24,9 +24,7 @@ from archfix.engine import _positions_of
 from archfix.positions import (
     FastPositionProvider,
     LazyPositions,
-    code_and_positions,
     compute_positions,
-    seed_positions,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,11 +47,6 @@ def _differences(module: cst.Module) -> list[str]:
             problems.append(f"{type(node).__name__}: {got} != {want}")
         if actual[node] is not got:
             problems.append(f"{type(node).__name__}: ranges are not cached")
-    code, positions = code_and_positions(module)
-    if code != module.code:
-        problems.append(f"code_and_positions prints {code!r}, not {module.code!r}")
-    if dict(positions) != dict(expected):
-        problems.append("code_and_positions gives other positions")
     return problems
 
 
@@ -325,16 +318,6 @@ def test_engine_uses_the_cached_fast_provider() -> None:
     assert _positions_of(again)() is first
     other = cst.parse_module("x = 1\n")
     assert _positions_of(MetadataWrapper(other, unsafe_skip_copy=True))() is not first
-
-
-def test_seeded_positions_are_used() -> None:
-    """A tree printed with code_and_positions is not printed again for its positions."""
-    module = cst.parse_module("x = 1\n")
-    code, positions = code_and_positions(module)
-    assert code == module.code
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    seed_positions(wrapper, positions)
-    assert _positions_of(wrapper)() is positions
 
 
 class _Declares(cst.CSTVisitor):
