@@ -192,6 +192,33 @@ def test_unverifiable_merge_needs_no_verify(tmp_path: Path) -> None:
     assert run(root, [root], config, options).changes
 
 
+def test_merged_module_is_rendered_only_when_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """black costs ~0.15 s per merged module: a check run or an original that does not import
+    never renders it; a verified merge renders it once."""
+    real = build.render
+    calls: list[str] = []
+
+    def counting(plan: build.Plan) -> str:
+        calls.append(plan.app_name)
+        return real(plan)
+
+    monkeypatch.setattr(build, "render", counting)
+    root = _golden("ctor_only", tmp_path / "ctor")
+    assert run_rule(root, "merge-entrypoints", apply=False, unsafe=False).findings
+    assert calls == []
+    assert run_rule(root, "merge-entrypoints", apply=True, unsafe=False).changes
+    assert len(calls) == 1
+    broken = _golden("ctor_only", tmp_path / "broken")
+    routes = broken / "web" / "routes.py"
+    routes.write_text("import not_installed_anywhere\n" + routes.read_text())
+    calls.clear()
+    result = run_rule(broken, "merge-entrypoints", apply=True, unsafe=False)
+    assert "verification could not run" in result.findings[0].message
+    assert calls == []
+
+
 def test_variants_with_different_side_effects_are_reported(tmp_path: Path) -> None:
     root = _golden("side_effect", tmp_path / "side")
     result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)

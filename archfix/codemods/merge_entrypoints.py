@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from collections.abc import Callable
 from pathlib import Path
 
 from archfix.codemods.base import ProjectCodemod
@@ -183,22 +184,30 @@ class MergeEntrypoints(ProjectCodemod):
         if not self.ctx.reporter.policy.allows(Fix.SAFE):
             self.ctx.report(canonical, 1, 1, message, fix=Fix.SAFE)
             return
-        # Rendered only now: black takes ~0.15 s per merged module, and a report needs no text.
         canonical_module = variants[0].module
-        edits: dict[Path, str | None] = {canonical: build.render(the_plan)}
-        for path, variant in zip(members[1:], variants[1:], strict=True):
-            edits[path] = (
-                None
-                if opts["remove-variants"]
-                else build.shim(variant, canonical_module, the_plan.app_name)
-            )
+        rendered: list[str] = []
+
+        def edits() -> dict[Path, str | None]:
+            # Rendered on first use: black takes ~0.15 s per merged module, and neither a report
+            # nor a verification that fails on the original apps needs the text.
+            if not rendered:
+                rendered.append(build.render(the_plan))
+            out: dict[Path, str | None] = {canonical: rendered[0]}
+            for path, variant in zip(members[1:], variants[1:], strict=True):
+                out[path] = (
+                    None
+                    if opts["remove-variants"]
+                    else build.shim(variant, canonical_module, the_plan.app_name)
+                )
+            return out
+
         if self.ctx.verify:
             problem = self._verify(members, variants, edits, the_plan)
             if problem:
                 self.ctx.report(canonical, 1, 1, f"competing entry points ({names}); {problem}")
                 return
         if self.ctx.report(canonical, 1, 1, message, fix=Fix.SAFE):
-            for path, text in edits.items():
+            for path, text in edits().items():
                 if text is None:
                     self.ctx.delete(path)
                 else:
@@ -248,7 +257,7 @@ class MergeEntrypoints(ProjectCodemod):
         self,
         members: list[Path],
         variants: list[Variant],
-        edits: dict[Path, str | None],
+        edits: Callable[[], dict[Path, str | None]],
         the_plan: build.Plan,
     ) -> str | None:
         root = self.ctx.project.root
@@ -257,11 +266,15 @@ class MergeEntrypoints(ProjectCodemod):
             depth = len(variant.module.split("."))
             import_root = path.parents[depth - 1].relative_to(root)
             targets.append(Target(variant.module, the_plan.app_name, import_root, path.name))
-        verify_edits = dict(edits)
-        if self.ctx.options["remove-variants"]:
-            # Removed variants are checked through the profile they became.
-            for path, variant in zip(members[1:], variants[1:], strict=True):
-                verify_edits[path] = build.shim(variant, variants[0].module, the_plan.app_name)
+
+        def verify_edits() -> dict[Path, str | None]:
+            out = edits()
+            if self.ctx.options["remove-variants"]:
+                # Removed variants are checked through the profile they became.
+                for path, variant in zip(members[1:], variants[1:], strict=True):
+                    out[path] = build.shim(variant, variants[0].module, the_plan.app_name)
+            return out
+
         env = base_env(list(the_plan.flags), self.ctx.options["verify-env"])
         try:
             before, after = dump_before_after(

@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -714,11 +714,15 @@ def dump_before_after(
     python: str,
     root: Path,
     before: Mapping[Path, str | None],
-    after: Mapping[Path, str | None],
+    after: Mapping[Path, str | None] | Callable[[], Mapping[Path, str | None]],
     targets: list[Target],
     env: Mapping[str, str],
 ) -> tuple[dict[str, dict], dict[str, dict]]:
-    """(original dumps, merged dumps) keyed by target label."""
+    """(original dumps, merged dumps) keyed by target label.
+
+    ``after`` may be a function: it is called only once every original imported (rendering the
+    merged module is not free, and a failing original already decides the result).
+    """
     with tempfile.TemporaryDirectory(prefix="archfix-merge-") as tmp:
         copy = Path(tmp) / "project"
         _copy(root, copy, before)
@@ -730,7 +734,7 @@ def dump_before_after(
             if "error" in dump:
                 raise VerifyError(f"the original {t.label} does not import: {dump['error']}")
             original[t.label] = dump
-        _overlay(root, copy, after)
+        _overlay(root, copy, after() if callable(after) else after)
         specs = [f"{t.module}:{t.attr}" for t in targets]
         merged_raw = _run(python, copy, [t.import_root for t in targets], specs, env)
         merged = {t.label: merged_raw[f"{t.module}:{t.attr}"] for t in targets}
