@@ -25,6 +25,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.mixed_environment_detection import (
@@ -53,7 +54,39 @@ def _literal(node: cst.BaseExpression) -> ast.expr | None:
         return None
 
 
-class CorsWildcard(FileCodemod):
+_REGISTRARS = ("add_middleware", "Middleware")
+
+
+def _may_register(node: ast.AST, classes: list[str]) -> bool:
+    """``add_middleware(C, ...)``/``Middleware(C, ...)`` with ``C`` one of ``classes``, as
+    ``leave_Call`` looks for it. Which argument comes first in the source is not visible in the
+    ``ast`` (positional and keyword arguments are kept apart), so any one without a keyword counts.
+    """
+    if not isinstance(node, ast.Call):
+        return False
+    name = _walk.dotted(node.func)
+    if name is None or name.rsplit(".", 1)[-1] not in _REGISTRARS:
+        return False
+    firsts = [a.value if isinstance(a, ast.Starred) else a for a in node.args]
+    firsts += [k.value for k in node.keywords if k.arg is None]
+    return any((_walk.dotted(a) or "").rsplit(".", 1)[-1] in classes for a in firsts)
+
+
+def _may_register_cst(node: cst.BaseExpression, classes: list[str]) -> bool:
+    """:func:`_may_register` for a libcst node (the same calls match on both sides)."""
+    if not isinstance(node, cst.Call):
+        return False
+    name = dotted_name(node.func)
+    if name is None or name.rsplit(".", 1)[-1] not in _REGISTRARS:
+        return False
+    return any(
+        (dotted_name(a.value) or "").rsplit(".", 1)[-1] in classes
+        for a in node.args
+        if a.keyword is None
+    )
+
+
+class CorsWildcard(_walk.Pruning, FileCodemod):
     """Report CORS registrations that allow every origin."""
 
     id = "cors-wildcard"
@@ -68,24 +101,68 @@ class CorsWildcard(FileCodemod):
         ),
     }
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        self.classes: list[str] = ctx.options.get("middleware-classes", ["CORSMiddleware"])
+        self.counts: dict[int, int] = {}
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        """Enter only the statements holding a call that may register CORS middleware."""
+        tree = _walk.tree_of(self.ctx)
+        if tree is None:
+            return True
+        route = _walk.route(
+            node,
+            tree,
+            lambda n: _may_register(n, self.classes),
+            needles=_REGISTRARS,
+            text=self.ctx.source.text if self.ctx.source is not None else None,
+            counts=self.counts,
+        )
+        if route is not None and route.empty:
+            return False
+        self.prune(route)
+        return True
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """A line whose candidate calls are all its statements (``app.add_middleware(...)``) is
+        checked without traversing it: those calls are the only ones ``leave_Call`` reports."""
+        descend = super().on_visit(node)
+        if descend and id(node) in self.counts and isinstance(node, cst.SimpleStatementLine):
+            direct = [
+                small.value
+                for small in node.body
+                if isinstance(small, cst.Expr) and _may_register_cst(small.value, self.classes)
+            ]
+            if len(direct) == self.counts[id(node)]:
+                for call in direct:
+                    self._check(call)  # type: ignore[arg-type]
+                return False
+        return descend
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        name = dotted_name(original_node.func)
+        self._check(original_node)
+        return updated_node
+
+    def _check(self, node: cst.Call) -> None:
+        """Report ``node`` when it registers CORS middleware for every origin."""
+        name = dotted_name(node.func)
         if name is None:
-            return updated_node
+            return
         short = name.rsplit(".", 1)[-1]
-        if short not in ("add_middleware", "Middleware") or not original_node.args:
-            return updated_node
-        first = original_node.args[0]
+        if short not in ("add_middleware", "Middleware") or not node.args:
+            return
+        first = node.args[0]
         cls = dotted_name(first.value) if first.keyword is None else None
         classes = self.ctx.options.get("middleware-classes", ["CORSMiddleware"])
         if cls is None or cls.rsplit(".", 1)[-1] not in classes:
-            return updated_node
-        kwargs = {a.keyword.value: a.value for a in original_node.args if a.keyword is not None}
+            return
+        kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         credentials = kwargs.get("allow_credentials")
         with_credentials = isinstance(credentials, cst.Name) and credentials.value == "True"
         problem = self._wildcard(kwargs)
         if problem is None:
-            return updated_node
+            return
         if with_credentials:
             message = (
                 f"{problem}; with allow_credentials=True, browsers refuse a credentialed '*' response, "
@@ -97,8 +174,7 @@ class CorsWildcard(FileCodemod):
                 f"{problem}: any web site can read this API's responses from a visitor's browser; "
                 "list the allowed origins explicitly"
             )
-        self.report(original_node, message)
-        return updated_node
+        self.report(node, message)
 
     def _wildcard(self, kwargs: dict[str, cst.BaseExpression]) -> str | None:
         regex = kwargs.get("allow_origin_regex")

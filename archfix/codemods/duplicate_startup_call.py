@@ -26,11 +26,13 @@ Example::
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import args_key, code_of, expr_key
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -126,7 +128,43 @@ def blocks_of(body: Sequence[cst.BaseStatement]) -> list[Sequence[cst.BaseStatem
     return blocks
 
 
-class DuplicateStartupCall(FileCodemod):
+def _ast_callee(node: ast.expr) -> str | None:
+    """``callee_name`` for the ``ast`` of a call's function."""
+    name = _walk.dotted(node)
+    if name is not None:
+        return name
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call):
+        inner = _ast_callee(node.value.func)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def may_repeat(tree: ast.Module, words: list[str]) -> bool:
+    """Whether some block repeats an initialisation call statement (same callee, both awaited or
+    both not). Every duplicate the rule reports is one (``_judge_block`` also compares the
+    arguments, and only looks at start-up code), so without one it has nothing to do."""
+    for body in _walk.blocks(tree):
+        seen: set[tuple[bool, str]] = set()
+        for stmt in body:
+            if not isinstance(stmt, ast.Expr):
+                continue
+            value = stmt.value
+            awaited = isinstance(value, ast.Await)
+            if isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, ast.Call):
+                continue
+            name = _ast_callee(value.func)
+            if name is None or not is_init_name(name, words):
+                continue
+            key = (awaited, ast.dump(value.func))
+            if key in seen:
+                return True
+            seen.add(key)
+    return False
+
+
+class DuplicateStartupCall(_walk.Pruning, FileCodemod):
     """Remove an initialisation call that repeats an identical one in the same startup code."""
 
     id = "duplicate-startup-call"
@@ -149,10 +187,18 @@ class DuplicateStartupCall(FileCodemod):
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
+        tree = _walk.tree_of(self.ctx)
+        if tree is not None and not may_repeat(tree, words):
+            return False  # no repeated call anywhere: no need to look for start-up code
         for func in startup_functions(node):
             for block in blocks_of(func.startup_body()):
                 self._judge_block(func, block, words)
-        return bool(self.remove)  # nothing planned: skip the transforming traversal
+        if not self.remove:
+            return False  # nothing planned: skip the transforming traversal
+        if _walk.ENABLED:
+            # Enter only the blocks that lose a statement.
+            self.prune(_walk.route_to(node, enter=self.remove))
+        return True
 
     def _line(self, node: cst.CSTNode) -> int:
         pos = self.position(node)

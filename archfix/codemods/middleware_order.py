@@ -53,6 +53,7 @@ from typing import Any, ClassVar, TypeVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector
@@ -382,7 +383,7 @@ def desired_order(n: int, edges: set[tuple[int, int]]) -> list[int] | None:
 _Block = TypeVar("_Block", cst.Module, cst.IndentedBlock)
 
 
-class MiddlewareOrder(FileCodemod):
+class MiddlewareOrder(_walk.Pruning, FileCodemod):
     """Reorder middleware registrations so requests pass them in a safe, explained order."""
 
     id = "middleware-order"
@@ -411,6 +412,8 @@ class MiddlewareOrder(FileCodemod):
         super().__init__(ctx)
         self.policy = Policy.from_options(ctx.options)
         self.plan = _Plan()
+        self.ctor_statements: dict[int, int] = {}
+        """id(constructor middleware list) -> id(the statement holding it)."""
 
     # -- analysis -------------------------------------------------------------------------------
 
@@ -428,7 +431,14 @@ class MiddlewareOrder(FileCodemod):
                 continue
             scope.collect(func.body.body, (), None)
             self._scope(func.body.body, scope)
-        return bool(self.plan.order)  # nothing planned: skip the transforming traversal
+        if not self.plan.order:
+            return False  # nothing planned: skip the transforming traversal
+        if _walk.ENABLED:
+            # Enter only the blocks that reorder and the statements holding a reordered list.
+            lists = {self.ctor_statements[k] for k in self.plan.order if k in self.ctor_statements}
+            moved = [k for k in self.plan.order if k not in self.ctor_statements]
+            self.prune(_walk.route_to(node, enter=moved, whole=lists))
+        return True
 
     def _scope(self, body: Sequence[cst.BaseStatement], collector: _ScopeCollector) -> None:
         """Analyse one scope's statements, per app receiver."""
@@ -468,6 +478,7 @@ class MiddlewareOrder(FileCodemod):
                 ctor_found = _ctor_elements(stmt, collector)
                 if ctor_found is not None and ctor_found[0] == app:
                     ctor = (ctor_found[1], ctor_found[2])
+                    self.ctor_statements[id(ctor_found[1])] = id(stmt)
                 continue
             if current is not None:
                 ended_by = stmt

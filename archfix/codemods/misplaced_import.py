@@ -31,15 +31,17 @@ Example::
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
-from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
+from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import ModuleIndex, ModuleInfo, Project, resolve_relative
@@ -243,6 +245,25 @@ def _target_names(node: cst.BaseExpression | cst.CSTNode) -> set[str]:
     return set()
 
 
+def _attribute_pairs(node: ast.AST) -> Iterator[tuple[str, str]]:
+    """``(dotted value, attribute)`` of every libcst ``Attribute`` node that ``node`` stands for."""
+    if isinstance(node, ast.Attribute):
+        key = _walk.dotted(node.value)
+        if key is not None:
+            yield key, node.attr
+        return
+    if isinstance(node, ast.Import):
+        dotted = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module:
+        dotted = [node.module]
+    else:
+        return
+    for name in dotted:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            yield ".".join(parts[:i]), parts[i]
+
+
 class _Uses(cst.CSTVisitor):
     """Counts uses of one name outside import statements."""
 
@@ -273,7 +294,7 @@ def _without_alias(
     return kept
 
 
-class MisplacedImport(FileCodemod):
+class MisplacedImport(_walk.Pruning, FileCodemod):
     id = "misplaced-import"
     title = "Import each name from the module that defines it"
     section = "2.1 Import/Module Issues"
@@ -342,7 +363,7 @@ class MisplacedImport(FileCodemod):
         self.stores: set[int] = set()
         self._module: cst.Module | None = None
         self._names: _Names | None = None
-        self._statements_only = False
+        self._plans: dict[tuple[str, str], Plan | None] = {}
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -358,15 +379,7 @@ class MisplacedImport(FileCodemod):
             self._module.visit(self._names)
         return self._names
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        """Without module bindings only ``from`` imports (in statements) and ``try`` guards
-        matter, so expressions are not traversed (libcst rebuilds every node it passes)."""
-        descend = super().on_visit(node)
-        if self._statements_only:
-            return descend and isinstance(node, STATEMENT_CONTAINERS)
-        return descend
-
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: cst.Module) -> bool:
         self._module = node
         seen: dict[str, int] = {}
         for i, stmt in enumerate(node.body):
@@ -377,10 +390,17 @@ class MisplacedImport(FileCodemod):
                 for binding in self._bindings_of(small, i):
                     seen[binding.key] = seen.get(binding.key, 0) + 1
                     self.bindings[binding.key] = binding
+        route = self._route(node)
         if not self.bindings:
-            # Bindings are only ever added from ``leave_Attribute`` on an existing binding.
-            self._statements_only = True
-            return
+            # Bindings are only ever added from ``leave_Attribute`` on an existing binding, so
+            # only ``from`` imports (in statements) and ``try`` guards matter: expressions are
+            # not traversed (libcst rebuilds every node it passes).
+            route = route or _walk.STATEMENTS_ONLY
+            if route.empty:
+                return False  # nothing to move or report
+            self.prune(route)
+            return True
+        self.prune(route)
         names = self._file_names()
         for key, count in seen.items():
             if count > 1 or key.split(".")[0] in names.assigned - {key}:
@@ -391,6 +411,62 @@ class MisplacedImport(FileCodemod):
                 b = self.bindings[key]
                 if b.kind != "alias" or self._assigned_outside_imports(node, key):
                     self.bindings.pop(key, None)
+        return True
+
+    def _route(self, node: cst.Module) -> _walk.Route | None:
+        """The statements holding a ``from`` import or a bound module's attribute that gets a
+        finding (None: all of them). Drops the bindings when no attribute of theirs can change.
+        """
+        if not _walk.ENABLED:
+            return None
+        imports = _walk.route_to(
+            node,
+            enter=[
+                id(stmt)
+                for stmt in _walk.statements(node)
+                if isinstance(stmt, cst.SimpleStatementLine)
+                and any(self._import_hit(small) for small in stmt.body)
+            ],
+        )
+        if not self.bindings:
+            return imports
+        tree = _walk.tree_of(self.ctx)
+        if tree is None:
+            return None
+        # An attribute's source holds the first name of its bound module's key.
+        needles = sorted({key.split(".")[0] for key in self.bindings})
+        text = self.ctx.source.text if self.ctx.source is not None else None
+        attributes = _walk.route(node, tree, self._attribute_hit, needles=needles, text=text)
+        if attributes is None:
+            return None
+        if attributes.empty:
+            self.bindings.clear()  # no attribute of a bound module is missing
+            return imports
+        return imports.union(attributes)
+
+    def _import_hit(self, small: cst.BaseSmallStatement) -> bool:
+        """``from M import a, b`` where a name gets a plan (``_fix_import_from``'s test without
+        the ``try`` guard, which only ever skips)."""
+        if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+            return False
+        module = self._resolve(small)
+        return bool(module) and any(
+            self._plan(module, alias.name.value) is not None  # type: ignore[arg-type]
+            for alias in small.names
+            if isinstance(alias.name, cst.Name)
+        )
+
+    def _attribute_hit(self, node: ast.AST) -> bool:
+        """An attribute ``leave_Attribute`` may act on: ``key.name`` for a bound ``key`` and a
+        name that gets a plan. libcst also has attribute nodes in import statements' dotted
+        names (``import a.b.c``, ``from a.b import c``), where ``ast`` has strings."""
+        if not self.bindings:
+            return False
+        for key, name in _attribute_pairs(node):
+            binding = self.bindings.get(key)
+            if binding is not None and self._plan(binding.module, name) is not None:
+                return True
+        return False
 
     @staticmethod
     def _assigned_outside_imports(node: cst.Module, key: str) -> bool:
@@ -445,7 +521,10 @@ class MisplacedImport(FileCodemod):
         return resolve_relative(module, level, self.importer, self.is_package) or None
 
     def _plan(self, module: str, name: str) -> Plan | None:
-        return plan_move(self.index, self.ctx.options, self.importer, module, name)
+        key = (module, name)
+        if key not in self._plans:
+            self._plans[key] = plan_move(self.index, self.ctx.options, self.importer, module, name)
+        return self._plans[key]
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         # ``mod.name = value`` sets the attribute: it is not a read of a missing name.

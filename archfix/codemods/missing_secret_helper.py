@@ -34,17 +34,19 @@ Example::
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
+from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
+from archfix.codemods import _walk
 from archfix.codemods._startup_support import ensure_import
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
@@ -168,7 +170,39 @@ def {function}({", ".join(params)}) -> {returns}:
     return black.format_str("".join(lines), mode=black.Mode(line_length=line_length))
 
 
-class MissingSecretHelper(FileCodemod):
+def _module_bindings(tree: ast.Module) -> set[str]:
+    """Names the module binds at its top level (in blocks too, not in functions or classes):
+    ``def``, ``class``, imports, and plain assignments. A subset of what libcst's scope analysis
+    counts as global assignments, so a name in it is never reported."""
+    names: set[str] = set()
+    stack: list[list[ast.stmt]] = [tree.body]
+    while stack:
+        for stmt in stack.pop():
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(stmt.name)
+                continue
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+            elif isinstance(stmt, ast.Assign):
+                names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and stmt.value is not None
+                and isinstance(stmt.target, ast.Name)
+            ):
+                names.add(stmt.target.id)
+            for name in ("body", "orelse", "finalbody"):
+                value = getattr(stmt, name, None)
+                if isinstance(value, list):
+                    stack.append(value)
+            for handler in getattr(stmt, "handlers", ()):
+                stack.append(handler.body)
+            for case in getattr(stmt, "cases", ()):
+                stack.append(case.body)
+    return names
+
+
+class MissingSecretHelper(_walk.Pruning, FileCodemod):
     """Define the secret getter a module calls without defining or importing it."""
 
     id = "missing-secret-helper"
@@ -184,7 +218,8 @@ class MissingSecretHelper(FileCodemod):
             "Secret getter names that get a helper when called but never defined or imported.",
         ),
     }
-    METADATA_DEPENDENCIES = (*FileCodemod.METADATA_DEPENDENCIES, ScopeProvider)
+    # ScopeProvider is resolved in visit_Module, only for files that may need it (the scope
+    # analysis is a traversal of its own, and the wrapper would run it before visit_Module).
 
     @classmethod
     def wants(cls, path: Path, text: str, project: Project) -> bool:
@@ -195,6 +230,37 @@ class MissingSecretHelper(FileCodemod):
         super().__init__(ctx)
         self.calls: dict[str, list[cst.Call]] = {}
         self.star_import = False
+        self.scopes: Mapping[cst.CSTNode, Scope | None] = {}
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        names = self.ctx.options.get("functions", ["_get_secret"])
+        tree = _walk.tree_of(self.ctx)
+        route: _walk.Route | None = None
+        if tree is not None:
+            called = {
+                n.func.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names
+            }
+            if not called - _module_bindings(tree):
+                return False  # every getter called is defined or imported by the module
+            route = _walk.route(
+                node,
+                tree,
+                lambda n: (
+                    (
+                        isinstance(n, ast.Call)
+                        and isinstance(n.func, ast.Name)
+                        and n.func.id in names
+                    )
+                    or (isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names))
+                ),
+                needles=[*names, "import"],
+                text=self.ctx.source.text if self.ctx.source is not None else None,
+            )
+        self.scopes = MetadataWrapper(node, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.prune(route)
+        return True
 
     def visit_ImportStar(self, node: cst.ImportStar) -> None:
         self.star_import = True
@@ -205,7 +271,7 @@ class MissingSecretHelper(FileCodemod):
             "functions", ["_get_secret"]
         ):
             return
-        scope = self.get_metadata(ScopeProvider, func, None)
+        scope = self.scopes.get(func)
         if scope is not None and not scope[func.value]:
             self.calls.setdefault(func.value, []).append(node)
 
@@ -257,10 +323,13 @@ class MissingSecretHelper(FileCodemod):
             calls[0], message + f"; adds a {function}() helper after the imports", fix=Fix.SAFE
         ):
             return module
-        taken = _module_names(original)
         sentinel = "_NO_DEFAULT"
-        while sentinel in taken:
-            sentinel += "_"
+        source_text = self.ctx.source.text if self.ctx.source is not None else None
+        if source_text is None or sentinel in source_text:
+            # A name is spelled in the source as it is: without the text, no name can be taken.
+            taken = _module_names(original)
+            while sentinel in taken:
+                sentinel += "_"
         source = helper_source(function, shape, sentinel, black_line_length(self.ctx.project.root))
         module = _insert_after_imports(module, cst.parse_module(source).body, function)
         module = ensure_import(module, "os")

@@ -541,7 +541,7 @@ def _rewrite(
     lines = text.splitlines()
     spans = {(s.line, _char_col(lines, s.line, s.col - 1)): fname for s, _, fname in items}
     module = cst.parse_module(text)
-    wrapper = MetadataWrapper(module)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # a fresh tree: no copy needed
     new_module = wrapper.visit(_EnvReadRewriter(spans, local))
     if needs_import:
         relative = any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))

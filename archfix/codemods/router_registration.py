@@ -35,6 +35,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
 from archfix.codemods.mixed_environment_detection import import_bindings, source_of
@@ -79,6 +80,8 @@ class Registration:
     router: RouterInfo | None
     row_tags_index: int | None = None
     """For table rows: the index of the tags element."""
+    where: tuple[int, ...] = ()
+    """ids of the statements a fix edits: the call's, and the one holding the table."""
 
     @property
     def has_prefix(self) -> bool:
@@ -123,7 +126,7 @@ def _parsed(text: str) -> ast.Module:
     return ast.parse(text)
 
 
-class RouterRegistration(FileCodemod):
+class RouterRegistration(_walk.Pruning, FileCodemod):
     """Register routers with the prefix and tags convention the app's other routers follow."""
 
     id = "router-registration"
@@ -144,6 +147,7 @@ class RouterRegistration(FileCodemod):
         super().__init__(ctx)
         self.add_tags: dict[int, str] = {}
         self.row_tags: dict[int, tuple[int, str]] = {}
+        self.fixed_statements: set[int] = set()
         self.routers: dict[str, RouterInfo | None] = {}
 
     # -- analysis ---------------------------------------------------------------------------
@@ -159,9 +163,23 @@ class RouterRegistration(FileCodemod):
         except SyntaxError:
             return False
         self.bindings = import_bindings(tree, module, bool(info and info.is_package))
-        self.tables = _tables(node)
+        self.tables, self.table_statements = _tables(node)
         registrations: list[Registration] = []
-        _Collector(self, registrations).collect(node, _without_include_router(node, tree))
+        text = source.text if source is not None else None
+        counts: dict[int, int] = {}
+        calls = (
+            _walk.route(
+                node,
+                tree,
+                _is_include_router,
+                needles=("include_router",),
+                text=text,
+                counts=counts,
+            )
+            if _walk.ENABLED
+            else None
+        )
+        _Collector(self, registrations).collect(node, calls, counts)
         groups: dict[str, list[Registration]] = {}
         for reg in registrations:
             groups.setdefault(reg.receiver, []).append(reg)
@@ -169,7 +187,11 @@ class RouterRegistration(FileCodemod):
             for reg in regs:
                 self._judge(reg, [r for r in regs if r is not reg])
         # Nothing planned (check mode, or a consistent app): skip the transforming traversal.
-        return bool(self.add_tags or self.row_tags)
+        if not (self.add_tags or self.row_tags):
+            return False
+        if _walk.ENABLED:
+            self.prune(_walk.route_to(node, whole=self.fixed_statements))
+        return True
 
     def router_info(self, expr: cst.BaseExpression) -> RouterInfo | None:
         """What the router's own module says about it, when the expression resolves to one."""
@@ -310,6 +332,7 @@ class RouterRegistration(FileCodemod):
             self.report(reg.node, message)
             return
         if self.report(reg.node, message, fix=Fix.UNSAFE):
+            self.fixed_statements.update(reg.where)
             if reg.row_tags_index is not None:
                 self.row_tags[id(reg.node)] = (reg.row_tags_index, tag)
             else:
@@ -375,9 +398,11 @@ def _rows(value: cst.BaseExpression) -> list[cst.Tuple] | None:
     return rows  # type: ignore[return-value]
 
 
-def _tables(module: cst.Module) -> dict[str, list[cst.Tuple]]:
-    """Module-level ``NAME = [(...), ...]`` tables (annotated or not)."""
+def _tables(module: cst.Module) -> tuple[dict[str, list[cst.Tuple]], dict[str, int]]:
+    """Module-level ``NAME = [(...), ...]`` tables (annotated or not), and the id of the statement
+    that defines each."""
     tables: dict[str, list[cst.Tuple]] = {}
+    statements: dict[str, int] = {}
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -391,34 +416,17 @@ def _tables(module: cst.Module) -> dict[str, list[cst.Tuple]]:
             rows = _rows(value)
             if isinstance(target, cst.Name) and rows is not None:
                 tables[target.value] = rows
-    return tables
+                statements[target.value] = id(stmt)
+    return tables, statements
 
 
-def _without_include_router(module: cst.Module, tree: ast.Module) -> set[int]:
-    """ids of ``module``'s top-level statements whose ``ast`` has no ``x.include_router(...)`` call.
-
-    Walking the stdlib tree is far cheaper than libcst's traversal (which rebuilds every node), and
-    the collector only acts on such calls. A libcst statement line holds as many ``ast``
-    statements as it has small statements; if the two bodies do not line up, nothing is skipped.
-    """
-    skip: set[int] = set()
-    stmts = tree.body
-    j = 0
-    for stmt in module.body:
-        k = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-        group = stmts[j : j + k]
-        j += k
-        if len(group) != k:
-            return set()
-        if not any(
-            isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and n.func.attr == "include_router"
-            for a in group
-            for n in ast.walk(a)
-        ):
-            skip.add(id(stmt))
-    return skip if j == len(stmts) else set()
+def _is_include_router(node: ast.AST) -> bool:
+    """``x.include_router(...)``: the only calls the collector acts on."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "include_router"
+    )
 
 
 class _Collector:
@@ -428,16 +436,53 @@ class _Collector:
         self.rule = rule
         self.out = out
 
-    def collect(self, module: cst.Module, skip: set[int]) -> None:
-        """``skip``: ids of top-level statements known to hold no ``include_router`` call."""
+    def collect(
+        self, module: cst.Module, route: _walk.Route | None, counts: dict[int, int]
+    ) -> None:
+        """``route``: the statements that can hold an ``include_router`` call (None: all);
+        ``counts``: how many such calls a routed line holds."""
         collector = self
+        pruner = _walk.Pruner(route) if route is not None else None
 
         class _Visitor(cst.CSTVisitor):
             def __init__(self) -> None:
                 self.loops: list[cst.For] = []
+                self.statements: list[cst.CSTNode] = []
 
             def on_visit(self, node: cst.CSTNode) -> bool:
-                return super().on_visit(node) and id(node) not in skip
+                descend = super().on_visit(node)
+                if isinstance(node, _walk.STATEMENT_LIKE):
+                    self.statements.append(node)
+                    if self._direct(node):
+                        pruner.enter(node)  # type: ignore[union-attr]
+                        return False
+                return descend if pruner is None else pruner.enter(node) and descend
+
+            def _direct(self, node: cst.CSTNode) -> bool:
+                """Collect the calls of a line made of ``x.include_router(...)`` statements
+                without traversing it, when they are all the line's calls to it."""
+                if not isinstance(node, cst.SimpleStatementLine) or id(node) not in counts:
+                    return False
+                direct = [
+                    small.value
+                    for small in node.body
+                    if isinstance(small, cst.Expr)
+                    and isinstance(small.value, cst.Call)
+                    and isinstance(small.value.func, cst.Attribute)
+                    and small.value.func.attr.value == "include_router"
+                ]
+                if len(direct) != counts[id(node)]:
+                    return False
+                for call in direct:
+                    collector.call(call, self.loops, id(node))
+                return True
+
+            def on_leave(self, original_node: cst.CSTNode) -> None:
+                if isinstance(original_node, _walk.STATEMENT_LIKE):
+                    self.statements.pop()
+                if pruner is not None:
+                    pruner.leave(original_node)
+                super().on_leave(original_node)
 
             def visit_For(self, node: cst.For) -> None:
                 self.loops.append(node)
@@ -446,11 +491,12 @@ class _Collector:
                 self.loops.pop()
 
             def visit_Call(self, node: cst.Call) -> None:
-                collector.call(node, self.loops)
+                collector.call(node, self.loops, id(self.statements[-1]))
 
         module.visit(_Visitor())
 
-    def call(self, node: cst.Call, loops: list[cst.For]) -> None:
+    def call(self, node: cst.Call, loops: list[cst.For], statement: int) -> None:
+        """``statement``: the id of the innermost statement holding the call."""
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "include_router"):
             return
@@ -471,10 +517,11 @@ class _Collector:
         }
         if names:
             rows_loop = loop_vars[next(iter(names))]
-            rows, positions = rows_loop
+            rows, positions, source = rows_loop
             if rows is not None:
                 for row in rows:
                     self._row(node, receiver, row, positions, prefix_expr, tags_expr)
+                    self.out[-1].where = (statement, source)
                 return
         router = self.rule.router_info(router_expr)
         self.out.append(
@@ -485,6 +532,7 @@ class _Collector:
                 self._prefix(prefix_expr),
                 self._tags(tags_expr),
                 router,
+                where=(statement,),
             )
         )
 
@@ -505,9 +553,10 @@ class _Collector:
 
     def _loop_vars(
         self, loops: list[cst.For]
-    ) -> dict[str, tuple[list[cst.Tuple] | None, dict[str, int]]]:
-        """Loop variable -> (the table's rows or None, variable -> position in a row)."""
-        found: dict[str, tuple[list[cst.Tuple] | None, dict[str, int]]] = {}
+    ) -> dict[str, tuple[list[cst.Tuple] | None, dict[str, int], int]]:
+        """Loop variable -> (the table's rows or None, variable -> position in a row, id of the
+        statement holding the rows: the table's, or the loop's for a literal)."""
+        found: dict[str, tuple[list[cst.Tuple] | None, dict[str, int], int]] = {}
         for loop in loops:
             target = loop.target
             if not isinstance(target, cst.Tuple):
@@ -518,11 +567,15 @@ class _Collector:
                 if isinstance(e.value, cst.Name)
             }
             it = loop.iter
-            rows = self.rule.tables.get(it.value) if isinstance(it, cst.Name) else _rows(it)
+            if isinstance(it, cst.Name):
+                rows = self.rule.tables.get(it.value)
+                source = self.rule.table_statements.get(it.value, id(loop))
+            else:
+                rows, source = _rows(it), id(loop)
             if rows is not None and any(len(r.elements) != len(target.elements) for r in rows):
                 rows = None
             for name in positions:
-                found[name] = (rows, positions)
+                found[name] = (rows, positions, source)
         return found
 
     def _row(
