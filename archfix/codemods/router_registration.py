@@ -30,7 +30,7 @@ import ast
 import fnmatch
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import libcst as cst
@@ -118,12 +118,49 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(text: str) -> ast.Module:
-    """``ast.parse`` of a router module's text (read only). Every file that mounts a router reads
-    it again, in each pass: parsing once per text saves as much as indexing the project did.
-    Errors are not cached (``lru_cache`` re-raises them each time)."""
-    return ast.parse(text)
+@functools.lru_cache(maxsize=1024)
+def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
+    """What router ``attr`` in ``module`` (whose source is ``text``) declares, or None.
+
+    Every entry point that mounts a router reads its module again, in each pass, and a service
+    mounts dozens: parsing each router module once per text saves as much as indexing the
+    project did. Callers get a copy (RouterInfo is mutable).
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    router = RouterInfo(module)
+    found = False
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == attr for t in stmt.targets)
+            and isinstance(stmt.value, ast.Call)
+        ):
+            found = True
+            for kw in stmt.value.keywords:
+                if kw.arg == "prefix" and isinstance(kw.value, ast.Constant):
+                    router.prefix = kw.value.value if kw.value.value else None
+                elif kw.arg == "prefix":
+                    router.prefix = "<computed>"
+                elif kw.arg == "tags" and not (
+                    isinstance(kw.value, ast.Constant) and kw.value.value is None
+                ):
+                    router.tags = True
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for dec in stmt.decorator_list:
+                if (
+                    isinstance(dec, ast.Call)
+                    and isinstance(dec.func, ast.Attribute)
+                    and isinstance(dec.func.value, ast.Name)
+                    and dec.func.value.id == attr
+                    and dec.args
+                    and isinstance(dec.args[0], ast.Constant)
+                    and isinstance(dec.args[0].value, str)
+                ):
+                    router.paths.append(dec.args[0].value)
+    return router if found else None
 
 
 class RouterRegistration(_walk.Pruning, FileCodemod):
@@ -225,41 +262,8 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         text = source_of(self.ctx.project, info.path)
         if text is None:
             return None
-        try:
-            tree = _parsed(text)
-        except (SyntaxError, ValueError, RecursionError):
-            return None
-        router = RouterInfo(module)
-        found = False
-        for stmt in tree.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == attr for t in stmt.targets)
-                and isinstance(stmt.value, ast.Call)
-            ):
-                found = True
-                for kw in stmt.value.keywords:
-                    if kw.arg == "prefix" and isinstance(kw.value, ast.Constant):
-                        router.prefix = kw.value.value if kw.value.value else None
-                    elif kw.arg == "prefix":
-                        router.prefix = "<computed>"
-                    elif kw.arg == "tags" and not (
-                        isinstance(kw.value, ast.Constant) and kw.value.value is None
-                    ):
-                        router.tags = True
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for dec in stmt.decorator_list:
-                    if (
-                        isinstance(dec, ast.Call)
-                        and isinstance(dec.func, ast.Attribute)
-                        and isinstance(dec.func.value, ast.Name)
-                        and dec.func.value.id == attr
-                        and dec.args
-                        and isinstance(dec.args[0], ast.Constant)
-                        and isinstance(dec.args[0].value, str)
-                    ):
-                        router.paths.append(dec.args[0].value)
-        return router if found else None
+        facts = _router_facts(text, module, attr)
+        return None if facts is None else replace(facts, paths=list(facts.paths))
 
     def _exempt(self, reg: Registration) -> bool:
         patterns = self.ctx.options.get("exempt", [])
