@@ -165,7 +165,10 @@ def receive():
 
 def preload():
     code = (
-        "for name in names:\n"
+        "for entry in names:\n"
+        "    name, _, below = entry.partition('@<')\n"
+        "    if below and sys.version_info[:2] >= tuple(map(int, below.split('.'))):\n"
+        "        continue\n"
         "    try:\n"
         "        importlib.import_module(name)\n"
         "    except (Exception, SystemExit):\n"
@@ -173,7 +176,10 @@ def preload():
     )
     try:
         with warnings.catch_warnings(record=True) as caught:
-            exec(code, {"__name__": "_archfix_preload", "importlib": importlib, "names": PRELOAD})
+            exec(
+                code,
+                {"__name__": "_archfix_preload", "importlib": importlib, "sys": sys, "names": PRELOAD},
+            )
     finally:
         sys.meta_path.remove(Probe)
     return [str(w.message) for w in caught]
@@ -435,6 +441,12 @@ _PRELOAD = (
     "fastapi.security",
     "sqlalchemy",
     "sqlalchemy.orm",
+    # Imported lazily by create_engine() for the usual URLs and by FastAPI's compatibility layer:
+    # every child would pay for them again. ``name@<X.Y``: only on interpreters older than X.Y
+    # (pydantic.v1 warns from Python 3.14 on, and a warning while preloading turns the server off).
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql",
+    "pydantic.v1@<3.14",
 )
 _FORK_SWITCH = "ARCHFIX_VERIFY_FORK"
 _TIMEOUT = 180
