@@ -38,7 +38,7 @@ from archfix.codemods.base import (
 from archfix.config import Config
 from archfix.discovery import discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
-from archfix.positions import positions_of
+from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
 
@@ -198,7 +198,7 @@ def process_file(
         return outcome
     outcome.parsed = True
     try:
-        roundtrip: str | None = module.code
+        roundtrip: str | None = code_of_module(module)
     except RecursionError:
         roundtrip = None
     current = roundtrip if roundtrip is not None else text
@@ -243,7 +243,7 @@ def process_file(
             )
             try:
                 new_module = wrapper.visit(rule_cls(ctx))
-                new_code = new_module.code if reporter.fixes_made else current
+                new_code = code_of_module(new_module) if reporter.fixes_made else current
             except RecursionError:
                 outcome.errors.append(
                     FileError(

@@ -187,6 +187,19 @@ def compute_positions(module: cst.Module) -> LazyPositions:
     return LazyPositions(state.spans, state.tokens)
 
 
+def code_of_module(module: cst.Module) -> str:
+    """``module.code``, with the module's positions from the same codegen kept for
+    :func:`positions_of` (about 20% more than a plain codegen, instead of a second one).
+
+    The engine prints every tree it parses or a rule changes, and the next rule usually reports
+    on it.
+    """
+    state = _print(module)
+    tokens = state.tokens
+    FastPositionProvider._last = (module, LazyPositions(state.spans, tokens))
+    return "".join(tokens[:-1] if state.popped else tokens)
+
+
 class FastPositionProvider(BaseMetadataProvider[CodeRange]):
     """A drop-in for ``PositionProvider``: ``wrapper.resolve(FastPositionProvider)`` caches it.
 

@@ -341,3 +341,15 @@ def test_declared_as_a_metadata_dependency() -> None:
         (2, 0),
         (2, 2),
     ]
+
+
+def test_code_of_module_prints_the_code_and_keeps_its_positions() -> None:
+    """The engine prints each tree once: the positions come from that same codegen."""
+    from archfix.positions import code_of_module, positions_of
+
+    for source in ("x = 1\n", "def f():\n    return 2\n", "", "a = 1\r\nb = 2", "if x:\n  pass"):
+        module = cst.parse_module(source)
+        assert code_of_module(module) == module.code == source
+        positions = positions_of(module)
+        assert dict(positions) == dict(_reference(module))
+        assert positions_of(module) is positions  # kept, not printed again
