@@ -34,6 +34,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from archfix.codemods._cst import code_of
+from archfix.codemods._walk import dotted
 from archfix.codemods.base import ProjectCodemod, file_suppresses
 from archfix.config import Option
 from archfix.models import Fix
@@ -91,15 +92,6 @@ def source_of(project: Project, path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _last(node: ast.expr) -> str | None:
