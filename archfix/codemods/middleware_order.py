@@ -55,8 +55,8 @@ import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
-from archfix.codemods.base import FileCodemod
-from archfix.codemods.duplicate_middleware import _functions, _ScopeCollector
+from archfix.codemods._middleware import ScopeCollector
+from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
 
@@ -261,7 +261,7 @@ def _unit_of(stmt: cst.CSTNode, apps: set[str]) -> tuple[str, list[str]] | None:
 
 
 def _ctor_elements(
-    stmt: cst.CSTNode, collector: _ScopeCollector
+    stmt: cst.CSTNode, collector: ScopeCollector
 ) -> tuple[str, cst.List | cst.Tuple, list[str]] | None:
     """(app name, the middleware list, class names) for ``app = FastAPI(middleware=[...])``."""
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
@@ -420,11 +420,11 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
     def visit_Module(self, node: cst.Module) -> bool:
         app_classes = self.ctx.options.get("app-classes", ["FastAPI", "Starlette"])
         imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
-        module_scope = _ScopeCollector(app_classes, implicit_app_params=False)
+        module_scope = ScopeCollector(app_classes, implicit_app_params=False)
         module_scope.collect(node.body, (), None)
         self._scope(node.body, module_scope)
-        for func in _functions(node):
-            scope = _ScopeCollector(app_classes, implicit_app_params=imports_framework)
+        for func in function_defs(node):
+            scope = ScopeCollector(app_classes, implicit_app_params=imports_framework)
             scope.apps |= module_scope.apps
             scope.add_params(func.params)
             if not isinstance(func.body, cst.IndentedBlock):
@@ -440,7 +440,7 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             self.prune(_walk.route_to(node, enter=moved, whole=lists))
         return True
 
-    def _scope(self, body: Sequence[cst.BaseStatement], collector: _ScopeCollector) -> None:
+    def _scope(self, body: Sequence[cst.BaseStatement], collector: ScopeCollector) -> None:
         """Analyse one scope's statements, per app receiver."""
         apps = collector.apps
         receivers: dict[str, None] = {}
@@ -454,7 +454,7 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
         for receiver in receivers:
             self._app(body, collector, receiver)
 
-    def _app(self, body: Sequence[cst.BaseStatement], collector: _ScopeCollector, app: str) -> None:
+    def _app(self, body: Sequence[cst.BaseStatement], collector: ScopeCollector, app: str) -> None:
         ctor: tuple[cst.List | cst.Tuple, list[str]] | None = None
         runs: list[_Run] = []
         current: _Run | None = None

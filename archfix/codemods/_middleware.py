@@ -1,0 +1,155 @@
+"""What the middleware rules share: finding middleware registrations in a scope.
+
+duplicate-middleware and middleware-order both read ``app.add_middleware(...)`` calls and
+``FastAPI(middleware=[Middleware(...)])`` lists, per scope (module body or function body) and in
+source order. Not a rule (the registry skips modules whose name starts with ``_``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from archfix.codemods._cst import args_key, code_of, dotted_name, expr_key
+
+
+@dataclass
+class Registration:
+    """One middleware registration: where, on which app, which class, with which arguments."""
+
+    receiver: str
+    cls_name: str
+    cls_key: str
+    args: str
+    node: cst.CSTNode
+    """The statement (add_middleware) or the list element (constructor)."""
+    conditions: tuple[int, ...]
+    """ids of the enclosing ``if`` statements inside the scope (empty when unconditional)."""
+    kind: str
+    """"add" or "ctor"."""
+    removable_parent: cst.If | None = None
+    """The innermost enclosing ``if`` (it is removed too when this was its only statement)."""
+
+
+class ScopeCollector:
+    """Finds registrations in one scope (module body or a function body) in source order."""
+
+    def __init__(self, app_classes: Sequence[str], implicit_app_params: bool) -> None:
+        self.app_classes = set(app_classes)
+        self.implicit_app_params = implicit_app_params
+        self.apps: set[str] = set()
+        self.registrations: list[Registration] = []
+
+    def is_app_call(self, node: cst.BaseExpression) -> bool:
+        if not isinstance(node, cst.Call):
+            return False
+        name = dotted_name(node.func)
+        return name is not None and name.rsplit(".", 1)[-1] in self.app_classes
+
+    def add_params(self, params: cst.Parameters) -> None:
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            annotation = param.annotation
+            if annotation is not None:
+                name = dotted_name(annotation.annotation)
+                if name and name.rsplit(".", 1)[-1] in self.app_classes:
+                    self.apps.add(param.name.value)
+            elif self.implicit_app_params and param.name.value == "app":
+                self.apps.add("app")
+
+    def collect(
+        self, body: Sequence[cst.BaseStatement], conditions: tuple[int, ...], parent: cst.If | None
+    ) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._small(small, stmt, conditions, parent, len(stmt.body) == 1)
+            elif isinstance(stmt, cst.If):
+                self._if(stmt, conditions)
+
+    def _if(self, stmt: cst.If, conditions: tuple[int, ...]) -> None:
+        inner = (*conditions, id(stmt))
+        # Only a plain ``if`` (no elif/else) can lose its body safely; others are scanned for
+        # reporting but their statements are never removed (parent None marks that).
+        simple = stmt.orelse is None
+        self.collect(stmt.body.body, inner, stmt if simple else None)
+        orelse = stmt.orelse
+        while orelse is not None:
+            branch_conditions = (*conditions, id(orelse))
+            if isinstance(orelse, cst.If):
+                self.collect(orelse.body.body, branch_conditions, None)
+                orelse = orelse.orelse
+            else:
+                self.collect(orelse.body.body, branch_conditions, None)
+                orelse = None
+
+    def _small(
+        self,
+        small: cst.BaseSmallStatement,
+        line: cst.SimpleStatementLine,
+        conditions: tuple[int, ...],
+        parent: cst.If | None,
+        alone: bool,
+    ) -> None:
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            value = small.value
+            if value is not None and self.is_app_call(value):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        self.apps.add(target.value)
+                        self._ctor(target.value, value, conditions)  # type: ignore[arg-type]
+            return
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return
+        call = small.value
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_middleware"):
+            return
+        receiver = dotted_name(func.value)
+        if receiver is None or receiver not in self.apps or not call.args or call.args[0].keyword:
+            return
+        cls_expr = call.args[0].value
+        self.registrations.append(
+            Registration(
+                receiver,
+                code_of(cls_expr),
+                expr_key(cls_expr),
+                args_key(call.args[1:]),
+                line if alone else small,
+                conditions,
+                "add",
+                parent if alone else None,
+            )
+        )
+
+    def _ctor(self, receiver: str, call: cst.Call, conditions: tuple[int, ...]) -> None:
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "middleware":
+                continue
+            if not isinstance(arg.value, (cst.List, cst.Tuple)):
+                continue
+            for element in arg.value.elements:
+                value = element.value
+                if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword:
+                    continue
+                name = dotted_name(value.func)
+                if name is None or name.rsplit(".", 1)[-1] != "Middleware":
+                    continue
+                cls_expr = value.args[0].value
+                self.registrations.append(
+                    Registration(
+                        receiver,
+                        code_of(cls_expr),
+                        expr_key(cls_expr),
+                        args_key(value.args[1:]),
+                        element,
+                        conditions,
+                        "ctor",
+                    )
+                )
