@@ -36,7 +36,7 @@ from archfix.codemods.base import (
     file_suppresses,
 )
 from archfix.config import Config
-from archfix.discovery import discover
+from archfix.discovery import Discovery, discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
@@ -284,10 +284,9 @@ def process_file(
                     )
                     disabled.add(rule_cls.id)
                     findings = _unapplied(findings)
-            elif reporter.fixes_made:
-                findings = _unapplied(findings)
-                unchanged[rule_cls.id] = (current, findings)
-            else:
+            else:  # the text is as the rule found it
+                if reporter.fixes_made:
+                    findings = _unapplied(findings)
                 unchanged[rule_cls.id] = (current, findings)
             pass_findings.extend(findings)
         if not policy.apply or not changed:
@@ -418,9 +417,13 @@ class _Sources:
     order: list[Path]
 
 
-def _read_sources(root: Path, paths: Sequence[Path], config: Config) -> _Sources:
-    """Discover and read the files under ``paths`` (texts, how they are stored, what failed)."""
-    found = discover(root, paths, config.exclude, config.respect_gitignore)
+def _read_sources(
+    root: Path, paths: Sequence[Path], config: Config, found: Discovery | None = None
+) -> _Sources:
+    """Discover (unless ``found`` already did) and read the files under ``paths`` (texts, how
+    they are stored, what failed)."""
+    if found is None:
+        found = discover(root, paths, config.exclude, config.respect_gitignore)
     errors = list(found.errors)
     texts: dict[Path, str] = {}
     meta: dict[Path, SourceMeta] = {}
@@ -794,16 +797,23 @@ def _from_cache(result: Result, sources: _Sources) -> Result:
     return replace(result, changes=changes, files_parsed=0)
 
 
-def run(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) -> Result:
+def run(
+    root: Path,
+    paths: Sequence[Path],
+    config: Config,
+    options: RunOptions,
+    found: Discovery | None = None,
+) -> Result:
     """Load the project under ``root`` restricted to ``paths`` and run the selected rules.
 
     With ``options.cache`` an unchanged tree is answered from the cache without parsing anything,
-    and a changed one re-parses (with ``ast``) only the files that changed.
+    and a changed one re-parses (with ``ast``) only the files that changed. ``found``: the
+    discovery of ``paths`` when the caller already made it.
     """
+    sources = _read_sources(root, paths, config, found)
     if not options.cache or os.environ.get(NO_CACHE_ENV):
-        return run_project(load_project(root, paths, config), options)
+        return run_project(_index_sources(root, config, sources), options)
     cache = ProjectCache(root, options.cache_dir)
-    sources = _read_sources(root, paths, config)
     if any(not sources.meta[p].digest for p in sources.texts):
         return run_project(_index_sources(root, config, sources), options)
     options_key = _options_key(root, paths, config, options)
@@ -824,10 +834,12 @@ class ProjectTask:
     paths: Sequence[Path]
     config: Config
     options: RunOptions
+    found: Discovery | None = None
+    """The discovery of ``paths``, when the caller made it (the runner does, for nested projects)."""
 
 
 def _run_task(task: ProjectTask) -> Result:
-    return run(task.root, task.paths, task.config, task.options)
+    return run(task.root, task.paths, task.config, task.options, task.found)
 
 
 def run_projects(

@@ -70,12 +70,11 @@ def run_paths(paths: Sequence[Path], overrides: Overrides, options: RunOptions) 
         if config.unsafe_fixes and not options.policy.unsafe:
             # Only this project asked for unsafe fixes: the others keep the command's policy.
             project_options = replace(options, policy=replace(options.policy, unsafe=True))
-        tasks.append(ProjectTask(root, group, config, project_options))
-        nested: list[Path] = []
-        for path in group:
-            if os.path.isdir(path) and not os.path.islink(path):
-                found = discover(root, [path], config.exclude, config.respect_gitignore)
-                nested += [n for n in found.nested if n not in known and n not in nested]
+        # Discovered once, here: the nested projects it finds are queued, and the engine reads
+        # the project's files from it instead of walking the folders again.
+        found = discover(root, group, config.exclude, config.respect_gitignore)
+        tasks.append(ProjectTask(root, group, config, project_options, found))
+        nested = [n for n in dict.fromkeys(found.nested) if n not in known]
         known.update(nested)
         pending.extend((n, [n]) for n in nested)
     return run_projects(tasks, options.jobs, options.progress)

@@ -25,19 +25,20 @@ Example::
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from archfix.codemods._cst import code_of
 from archfix.codemods._walk import dotted
 from archfix.codemods.base import ProjectCodemod, file_suppresses
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.positions import positions_of
 from archfix.project import Project, resolve_relative
 
 # --- the project's settings objects (shared with cors-wildcard) --------------------------------
@@ -533,8 +534,7 @@ def _rewrite(
     lines = text.splitlines()
     spans = {(s.line, _char_col(lines, s.line, s.col - 1)): fname for s, _, fname in items}
     module = cst.parse_module(text)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # a fresh tree: no copy needed
-    new_module = wrapper.visit(_EnvReadRewriter(spans, local))
+    new_module = module.visit(_EnvReadRewriter(spans, local, positions_of(module)))
     if needs_import:
         relative = any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))
         new_module = _add_import(
@@ -653,15 +653,20 @@ def _add_import(module: cst.Module, line: str) -> cst.Module:
 class _EnvReadRewriter(cst.CSTTransformer):
     """Replaces the environment reads at the given (line, column) positions with ``settings.X``."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, spans: dict[tuple[int, int], str], local: str) -> None:
+    def __init__(
+        self,
+        spans: dict[tuple[int, int], str],
+        local: str,
+        positions: Mapping[cst.CSTNode, CodeRange],
+    ) -> None:
         super().__init__()
         self.spans = spans
         self.local = local
+        self.positions = positions
+        """The visited tree's positions (archfix.positions: libcst's, computed more cheaply)."""
 
     def _replacement(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
-        pos = self.get_metadata(PositionProvider, node, None)
+        pos = self.positions.get(node)
         if pos is None:
             return None
         fname = self.spans.get((pos.start.line, pos.start.column))
