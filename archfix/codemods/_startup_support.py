@@ -6,12 +6,14 @@ Not a rule (the registry skips modules whose name starts with ``_``).
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
 
 DEFAULT_INIT_WORDS = [
@@ -128,32 +130,56 @@ def _names_in(expr: cst.BaseExpression) -> list[str]:
 _LAST_STARTUP: tuple[cst.Module, tuple[StartupFunction, ...]] | None = None
 
 
-def startup_functions(module: cst.Module) -> list[StartupFunction]:
+def startup_functions(module: cst.Module, tree: ast.Module | None = None) -> list[StartupFunction]:
     """Every lifespan and startup handler defined in the module (see :func:`_startup_functions`).
 
+    ``tree``: the ``ast`` tree of the module's text (``_walk.tree_of``), when the caller has one:
+    the search for registrations then enters only the statements that hold a candidate call.
     Several rules ask about the same (immutable) tree in one pass; the last answer is kept so the
-    full traversal runs once per tree.
+    search runs once per tree.
     """
     global _LAST_STARTUP
     if _LAST_STARTUP is None or _LAST_STARTUP[0] is not module:
-        _LAST_STARTUP = (module, tuple(_startup_functions(module)))
+        _LAST_STARTUP = (module, tuple(_startup_functions(module, tree)))
     return list(_LAST_STARTUP[1])
 
 
-def _startup_functions(module: cst.Module) -> list[StartupFunction]:
+def _registers(node: ast.AST) -> bool:
+    """A call that may register a startup function (a superset of what ``_Collector`` reads)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "add_event_handler":
+        return True
+    return any(k.arg in ("lifespan", "on_startup") for k in node.keywords)
+
+
+def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> list[StartupFunction]:
     """Every lifespan and startup handler defined in the module, at any depth (factories too).
 
     A lifespan is a function passed as ``lifespan=`` or named ``*lifespan*``; a startup handler is
     decorated with ``@x.on_event("startup")``, registered with ``x.add_event_handler("startup", f)``
     or listed in ``on_startup=[...]``.
+
+    Functions are statements, so they are listed without a traversal; the registrations are calls
+    anywhere in expressions, found by a traversal that (given ``tree``) skips every statement
+    without a candidate call.
     """
-    functions: list[cst.FunctionDef] = []
+    functions = [s for s in _walk.statements(module) if isinstance(s, cst.FunctionDef)]
     lifespans: set[str] = set()
     handlers: set[str] = set()
+    route = _walk.route(module, tree, _registers) if tree is not None else None
+    pruner = _walk.Pruner(route) if route is not None else None
 
     class _Collector(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            functions.append(node)
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            descend = super().on_visit(node)
+            return descend and (pruner is None or pruner.enter(node))
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if pruner is not None:
+                pruner.leave(original_node)
+            super().on_leave(original_node)
 
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func
@@ -172,7 +198,8 @@ def _startup_functions(module: cst.Module) -> list[StartupFunction]:
                 elif arg.keyword.value == "on_startup":
                     handlers.update(_names_in(arg.value))
 
-    module.visit(_Collector())
+    if route is None or not route.empty:
+        module.visit(_Collector())
     found: list[StartupFunction] = []
     for func in functions:
         name = func.name.value

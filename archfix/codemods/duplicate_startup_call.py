@@ -190,7 +190,7 @@ class DuplicateStartupCall(_walk.Pruning, FileCodemod):
         tree = _walk.tree_of(self.ctx)
         if tree is not None and not may_repeat(tree, words):
             return False  # no repeated call anywhere: no need to look for start-up code
-        for func in startup_functions(node):
+        for func in startup_functions(node, tree):
             for block in blocks_of(func.startup_body()):
                 self._judge_block(func, block, words)
         if not self.remove:

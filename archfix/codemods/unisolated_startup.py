@@ -38,6 +38,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -108,7 +109,7 @@ class UnisolatedStartup(FileCodemod):
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         required = self.ctx.options.get("required-services", [])
         self.logger = module_logger(node)
-        for func in startup_functions(node):
+        for func in startup_functions(node, _walk.tree_of(self.ctx)):
             for line in _unguarded_statements(func.startup_body()):
                 for small in line.body:
                     found = init_call(small)
