@@ -11,12 +11,14 @@ from __future__ import annotations
 import ast
 import atexit
 import difflib
+import gc
 import os
 import pickle
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -334,10 +336,27 @@ def process_file(
 _WORKER: dict[str, object] = {}
 
 
-def _worker_init(project: Project, policy: FixPolicy) -> None:
-    _WORKER["project"] = project
-    _WORKER["policy"] = policy
-    _WORKER["rules"] = {r.id: r for r in all_rules()}
+GC_THRESHOLD = (50_000, 20, 20)
+"""Cyclic-GC thresholds while archfix runs. ``ast`` and libcst allocate millions of short-lived,
+acyclic nodes; with the default (700, 10, 10) the collector runs every 700 allocations and its full
+collections walk every tree still alive. These thresholds took 8-10% off the CPU time of a cold run
+over the 40-service benchmark, with the same peak memory (garbage cycles are still collected)."""
+
+
+def _tune_gc() -> None:
+    """Pool initializer: workers run archfix only, so they keep the tuned thresholds."""
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Run with :data:`GC_THRESHOLD` (never lowering a threshold set higher), then restore."""
+    old = gc.get_threshold()
+    gc.set_threshold(*(max(a, b) for a, b in zip(old, GC_THRESHOLD, strict=True)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None
@@ -352,7 +371,7 @@ def _shared_pool(jobs: int) -> ProcessPoolExecutor:
     if _POOL is not None and _POOL[0] != jobs:
         _shutdown_pool()
     if _POOL is None:
-        _POOL = (jobs, ProcessPoolExecutor(max_workers=jobs))
+        _POOL = (jobs, ProcessPoolExecutor(max_workers=jobs, initializer=_tune_gc))
         atexit.register(_shutdown_pool)
     return _POOL[1]
 
@@ -797,6 +816,7 @@ def _from_cache(result: Result, sources: _Sources) -> Result:
     return replace(result, changes=changes, files_parsed=0)
 
 
+@tuned_gc()
 def run(
     root: Path,
     paths: Sequence[Path],

@@ -269,3 +269,30 @@ def test_rule_is_not_rerun_on_a_text_it_left_unchanged(tmp_path: Path) -> None:
     # The other order: the counter's input changes after it ran, so pass 2 runs it again.
     assert CountingNoop.visits == 2
     assert [(f.rule_id, f.line) for f in out.remaining] == [("counting-noop", 1)]
+
+
+def test_run_raises_gc_thresholds_for_its_duration_only(tmp_path: Path, monkeypatch) -> None:
+    """The tuned collector applies while a run parses and rewrites, and is restored after it;
+    a threshold the caller set higher is kept."""
+    import gc
+
+    import archfix.engine as engine
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "a.py").write_text("foo = 1\n")
+    seen: list[tuple[int, int, int]] = []
+    original = engine._index_sources
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_index_sources", spy)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 100)
+        run(tmp_path, [tmp_path], Config(), RunOptions(cache=False))
+        assert gc.get_threshold() == (700, 10, 100)
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [(engine.GC_THRESHOLD[0], engine.GC_THRESHOLD[1], 100)]
