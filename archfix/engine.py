@@ -43,6 +43,7 @@ from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, So
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
+from archfix.trees import remember
 
 MAX_PASSES = 8
 """Fix passes per file before the engine gives up on convergence (ruff uses a similar bound)."""
@@ -306,6 +307,8 @@ def process_file(
         return replace(outcome, text=text, rules=[], applied=[], remaining=[])
     outcome.applied, outcome.remaining = applied, remaining
     if current == start:
+        if current == text and roundtrip is not None:
+            remember(text, module)  # project rules reading this text reuse the tree
         return outcome
     if roundtrip is None:
         final = None
@@ -328,6 +331,8 @@ def process_file(
         outcome.applied, outcome.rules = [], []
         return outcome
     outcome.text = final
+    if final == current:
+        remember(final, module)
     return outcome
 
 

@@ -296,3 +296,19 @@ def test_run_raises_gc_thresholds_for_its_duration_only(tmp_path: Path, monkeypa
     finally:
         gc.set_threshold(*before)
     assert seen == [(engine.GC_THRESHOLD[0], engine.GC_THRESHOLD[1], 100)]
+
+
+def test_project_rules_reuse_the_tree_the_file_phase_made(tmp_path: Path) -> None:
+    """A text the file rules parsed (and possibly fixed) is not parsed again by a project rule
+    reading it; the tree handed out prints exactly that text."""
+    from archfix import trees
+
+    path = tmp_path / "m.py"
+    text = "foo = 1  # keep\n"
+    out = process_file(path, text, [RenameFoo], _project(tmp_path), FIX)
+    assert out.text == "bar = 1  # keep\n"
+    tree = trees.parse_module(out.text)
+    assert tree is trees.parse_module(out.text)
+    assert tree.code == out.text
+    other = "baz = 2\n"
+    assert trees.parse_module(other) is not trees.parse_module(other)  # misses are not kept

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from archfix.codemods._cst import code_of, dotted_name
+from archfix.trees import parse_module
 
 
 class MergeError(Exception):
@@ -232,7 +233,7 @@ def read_variant(
 ) -> tuple[str, Variant]:
     """Model one entry module; returns (app variable name, variant). Raises MergeError."""
     try:
-        tree = cst.parse_module(text)
+        tree = parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise MergeError(f"{path_name} does not parse: {exc}") from exc
     docstring = None
