@@ -340,7 +340,7 @@ def _needle_lines(text: str, needles: Sequence[str]) -> list[int] | None:
     return marked
 
 
-def _child_statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def child_statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The statement-like nodes directly below a compound statement (through its blocks), in
     source order: body, ``except`` handlers, ``elif``/``else``, ``finally``, ``case`` blocks."""
     body = getattr(node, "body", None)  # a ``match`` has only cases
@@ -370,7 +370,7 @@ def statements(module: cst.Module) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         yield node
         if isinstance(node, cst.BaseCompoundStatement):
-            stack.extend(reversed(list(_child_statements(node))))
+            stack.extend(reversed(list(child_statements(node))))
 
 
 def route_to(module: cst.Module, enter: Iterable[int] = (), whole: Iterable[int] = ()) -> Route:
@@ -386,7 +386,7 @@ def route_to(module: cst.Module, enter: Iterable[int] = (), whole: Iterable[int]
     def walk(node: cst.CSTNode) -> bool:
         found = id(node) in targets
         if isinstance(node, cst.BaseCompoundStatement):
-            for child in _child_statements(node):
+            for child in child_statements(node):
                 found |= walk(child)
         if found:
             deep.add(id(node))

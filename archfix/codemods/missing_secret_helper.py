@@ -35,11 +35,12 @@ Example::
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -118,17 +119,38 @@ class CallShape:
 
 def helper_source(function: str, shape: CallShape, sentinel: str, line_length: int) -> str:
     """The helper's source, formatted by black."""
-    param = shape.name_keyword or "name"
-    default = shape.default_keyword or "default"
+    return _helper_source(
+        function,
+        shape.name_keyword or "name",
+        shape.default_keyword or "default",
+        shape.uses_default,
+        shape.uses_version,
+        sentinel,
+        line_length,
+    )
+
+
+@lru_cache(maxsize=64)
+def _helper_source(
+    function: str,
+    param: str,
+    default: str,
+    uses_default: bool,
+    uses_version: bool,
+    sentinel: str,
+    line_length: int,
+) -> str:
+    """helper_source for the CallShape fields that shape the helper: black takes longer than the
+    rest of a visit, and the services of a monorepo mostly call the getter alike."""
     params = [f"{param}: str"]
-    if shape.uses_default:
+    if uses_default:
         params.append(f"{default}: Any = {sentinel}")
-    if shape.uses_version:
+    if uses_version:
         params.append('version: str = "latest"')
-    returns = "Any" if shape.uses_default else "str"
-    version = "{version}" if shape.uses_version else "latest"
+    returns = "Any" if uses_default else "str"
+    version = "{version}" if uses_version else "latest"
     lines = []
-    if shape.uses_default:
+    if uses_default:
         lines.append(f"{sentinel}: Any = object()\n\n")
     lines.append(
         f'''
@@ -136,7 +158,7 @@ def {function}({", ".join(params)}) -> {returns}:
     """Return the secret ``{param}`` from the environment or GCP Secret Manager.
 
     Secret Manager is read when GOOGLE_CLOUD_PROJECT is set and google-cloud-secret-manager
-    is installed.{" Otherwise the caller's default is returned, if one was given." if shape.uses_default else ""}
+    is installed.{" Otherwise the caller's default is returned, if one was given." if uses_default else ""}
     Added by archfix (missing-secret-helper); it never logs a secret's value.
     """
     if {param} in os.environ:
@@ -159,7 +181,7 @@ def {function}({", ".join(params)}) -> {returns}:
                 return response.payload.data.decode("utf-8")
 '''
     )
-    if shape.uses_default:
+    if uses_default:
         lines.append(f"    if {default} is not {sentinel}:\n        return {default}\n")
     lines.append(
         f'    raise RuntimeError(\n        f"secret {{{param}}} is not set: define the environment variable {{{param}}} "\n'
@@ -202,6 +224,48 @@ def _module_bindings(tree: ast.Module) -> set[str]:
     return names
 
 
+_SCOPE_BLIND_CALLS = ("NewType", "TypeVar")
+"""libcst's scope analysis does not enter the first argument of ``typing.NewType``/``TypeVar``
+calls: getter calls there get no scope, and the rule skips them."""
+
+
+def _bound_nowhere(tree: ast.Module, text: str, names: set[str]) -> bool:
+    """True when libcst's scope analysis can find no assignment to any of ``names`` anywhere in
+    the module (``text``, parsed as ``tree``), and gives every getter call a scope.
+
+    Every spelling of a name must be a read (``ast.Name`` in load context), an attribute name or a
+    keyword argument name; no string may contain one (libcst parses string annotations, which can
+    assign); no name may be a builtin (libcst resolves those to a builtin assignment).
+    """
+    if any(hasattr(builtins, name) for name in names) or any(
+        call in text for call in _SCOPE_BLIND_CALLS
+    ):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id in names and not isinstance(node.ctx, ast.Load):
+                return False
+            continue
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            if isinstance(value, str) and any(name in value for name in names):
+                return False
+            continue
+        for field_name, value in ast.iter_fields(node):
+            if (isinstance(node, ast.Attribute) and field_name == "attr") or (
+                isinstance(node, ast.keyword) and field_name == "arg"
+            ):
+                continue
+            spelled = [value] if isinstance(value, str) else value
+            if isinstance(spelled, list) and any(
+                isinstance(v, str) and not names.isdisjoint(v.split(".")) for v in spelled
+            ):
+                return False
+    return True
+
+
 class MissingSecretHelper(_walk.Pruning, FileCodemod):
     """Define the secret getter a module calls without defining or importing it."""
 
@@ -230,7 +294,9 @@ class MissingSecretHelper(_walk.Pruning, FileCodemod):
         super().__init__(ctx)
         self.calls: dict[str, list[cst.Call]] = {}
         self.star_import = False
-        self.scopes: Mapping[cst.CSTNode, Scope | None] = {}
+        self.scopes: Mapping[cst.CSTNode, Scope | None] | None = {}
+        """libcst's scope of each node; None when the ``ast`` showed that no getter name is
+        bound anywhere in the module (the scope analysis costs more than the rest of a visit)."""
 
     def visit_Module(self, node: cst.Module) -> bool:
         names = self.ctx.options.get("functions", ["_get_secret"])
@@ -244,6 +310,9 @@ class MissingSecretHelper(_walk.Pruning, FileCodemod):
             }
             if not called - _module_bindings(tree):
                 return False  # every getter called is defined or imported by the module
+            text = self.ctx.source.text if self.ctx.source is not None else None
+            if text is not None and _bound_nowhere(tree, text, set(names)):
+                self.scopes = None
             route = _walk.route(
                 node,
                 tree,
@@ -256,9 +325,10 @@ class MissingSecretHelper(_walk.Pruning, FileCodemod):
                     or (isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names))
                 ),
                 needles=[*names, "import"],
-                text=self.ctx.source.text if self.ctx.source is not None else None,
+                text=text,
             )
-        self.scopes = MetadataWrapper(node, unsafe_skip_copy=True).resolve(ScopeProvider)
+        if self.scopes is not None:
+            self.scopes = MetadataWrapper(node, unsafe_skip_copy=True).resolve(ScopeProvider)
         self.prune(route)
         return True
 
@@ -270,6 +340,9 @@ class MissingSecretHelper(_walk.Pruning, FileCodemod):
         if not isinstance(func, cst.Name) or func.value not in self.ctx.options.get(
             "functions", ["_get_secret"]
         ):
+            return
+        if self.scopes is None:  # bound nowhere: no scope can hold an assignment to it
+            self.calls.setdefault(func.value, []).append(node)
             return
         scope = self.scopes.get(func)
         if scope is not None and not scope[func.value]:
@@ -331,11 +404,34 @@ class MissingSecretHelper(_walk.Pruning, FileCodemod):
             while sentinel in taken:
                 sentinel += "_"
         source = helper_source(function, shape, sentinel, black_line_length(self.ctx.project.root))
-        module = _insert_after_imports(module, cst.parse_module(source).body, function)
+        module = _insert_after_imports(
+            module,
+            cst.parse_module(source).body,
+            function,
+            self._unused_prefix(module.body, function),
+        )
         module = ensure_import(module, "os")
         if shape.uses_default:
             module = ensure_import(module, "typing", "Any")
         return module
+
+    def _unused_prefix(self, body: Sequence[cst.BaseStatement], function: str) -> int:
+        """How many leading statements of ``body`` certainly do not use ``function``: statements
+        of the visited tree that end above the first line of its text spelling the name (a
+        statement prints nothing below its last line). Saves a traversal of each."""
+        source, positions = self.ctx.source, self.ctx.positions
+        if source is None or positions is None or "\r" in source.text:
+            return 0  # without "\r", lines are numbered by "\n" alone, as positions number them
+        found = source.text.find(function)
+        first = source.text.count("\n", 0, found) + 1 if found >= 0 else sys.maxsize
+        known = positions()
+        count = 0
+        for stmt in body:
+            pos = known.get(stmt)  # None for a statement the visit rebuilt
+            if pos is None or pos.end.line >= first:
+                break
+            count += 1
+        return count
 
 
 def _module_names(module: cst.Module) -> set[str]:
@@ -371,11 +467,14 @@ def _uses(stmt: cst.BaseStatement, function: str) -> bool:
 
 
 def _insert_after_imports(
-    module: cst.Module, helper: Sequence[cst.BaseStatement], function: str
+    module: cst.Module, helper: Sequence[cst.BaseStatement], function: str, unused: int = 0
 ) -> cst.Module:
-    """Insert ``helper`` after the last top-level import that comes before the first use."""
+    """Insert ``helper`` after the last top-level import that comes before the first use;
+    ``unused``: how many leading statements are known not to use ``function``."""
     body = list(module.body)
-    first_use = next((i for i, s in enumerate(body) if _uses(s, function)), len(body))
+    first_use = next(
+        (i for i, s in enumerate(body) if i >= unused and _uses(s, function)), len(body)
+    )
     pos = 0
     for i, stmt in enumerate(body[:first_use]):
         if _is_import_block(stmt):

@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,10 +210,26 @@ def find_settings(
     return found
 
 
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+"""The nodes on the way to a statement: expressions never hold one."""
+
+
+def _statements_breadth_first(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements of ``tree`` (and the handlers and cases between them) in ``ast.walk``'s
+    order: leaving out whole expression subtrees keeps the others' breadth-first order, and
+    skips most of the nodes."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(c for c in ast.iter_child_nodes(node) if isinstance(c, _STATEMENT_HOLDERS))
+        yield node
+
+
 def import_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Local name -> qualified name for every import in the file (``os.environ``, ``app.x.settings``)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    # In ast.walk's order: a later import of the same name wins, as before.
+    for node in _statements_breadth_first(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -77,7 +77,8 @@ class Registration:
     """The literal prefix string, None when absent, _UNKNOWN when computed."""
     tags: object
     """True when given, False when absent, _UNKNOWN when computed."""
-    router: RouterInfo | None
+    router: RouterRef | None
+    """The router's module, when it is a project module with a readable text."""
     row_tags_index: int | None = None
     """For table rows: the index of the tags element."""
     where: tuple[int, ...] = ()
@@ -96,6 +97,10 @@ class Registration:
         if isinstance(self.prefix, str):
             return self.prefix
         return self.router.prefix if self.router else None
+
+    @property
+    def router_info(self) -> RouterInfo | None:
+        return self.router.info() if self.router else None
 
 
 def tag_for(prefix: str) -> str | None:
@@ -163,6 +168,44 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
     return router if found else None
 
 
+class RouterRef:
+    """A router a registration mounts, read from its module's text only as far as a judgment needs.
+
+    Judging a registration mostly asks whether the router declares a prefix or tags: a module
+    whose text never spells ``prefix`` (or ``tags``) declares none, which spares parsing it (an
+    entry point mounts dozens of routers). Identifiers are NFKC-normalised by ``ast``, so the
+    shortcut holds for ASCII texts only.
+    """
+
+    def __init__(self, module: str, attr: str, text: str) -> None:
+        self.module = module
+        self.attr = attr
+        self.text = text
+        self._info: RouterInfo | None = None
+        self._read = False
+
+    def info(self) -> RouterInfo | None:
+        """What the module declares about the router; None when it does not define it."""
+        if not self._read:
+            facts = _router_facts(self.text, self.module, self.attr)
+            self._info = None if facts is None else replace(facts, paths=list(facts.paths))
+            self._read = True
+        return self._info
+
+    def _spells(self, word: str) -> bool:
+        return not self.text.isascii() or word in self.text
+
+    @functools.cached_property
+    def prefix(self) -> str | None:
+        info = self.info() if self._spells("prefix") else None
+        return info.prefix if info else None
+
+    @functools.cached_property
+    def tags(self) -> bool:
+        info = self.info() if self._spells("tags") else None
+        return bool(info and info.tags)
+
+
 class RouterRegistration(_walk.Pruning, FileCodemod):
     """Register routers with the prefix and tags convention the app's other routers follow."""
 
@@ -185,7 +228,7 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         self.add_tags: dict[int, str] = {}
         self.row_tags: dict[int, tuple[int, str]] = {}
         self.fixed_statements: set[int] = set()
-        self.routers: dict[str, RouterInfo | None] = {}
+        self.routers: dict[str, RouterRef | None] = {}
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -230,7 +273,7 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
             self.prune(_walk.route_to(node, whole=self.fixed_statements))
         return True
 
-    def router_info(self, expr: cst.BaseExpression) -> RouterInfo | None:
+    def router_info(self, expr: cst.BaseExpression) -> RouterRef | None:
         """What the router's own module says about it, when the expression resolves to one."""
         name = dotted_name(expr)
         if name is None:
@@ -249,38 +292,41 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
             self.routers[key] = self._read_router(module, attr)
         return self.routers[key]
 
-    def router_in_module(self, module: str) -> RouterInfo | None:
+    def router_in_module(self, module: str) -> RouterRef | None:
         key = f"{module}:router"
         if key not in self.routers:
             self.routers[key] = self._read_router(module, "router")
         return self.routers[key]
 
-    def _read_router(self, module: str, attr: str) -> RouterInfo | None:
+    def _read_router(self, module: str, attr: str) -> RouterRef | None:
         info = self.ctx.project.index.get(module)
         if info is None:
             return None
         text = source_of(self.ctx.project, info.path)
         if text is None:
             return None
-        facts = _router_facts(text, module, attr)
-        return None if facts is None else replace(facts, paths=list(facts.paths))
+        return RouterRef(module, attr, text)
 
     def _exempt(self, reg: Registration) -> bool:
         patterns = self.ctx.options.get("exempt", [])
+        if not patterns:
+            return False
         names = [reg.label]
-        if reg.router is not None:
-            names += [reg.router.module, reg.router.module.rsplit(".", 1)[-1]]
+        router = reg.router_info
+        if router is not None:
+            names += [router.module, router.module.rsplit(".", 1)[-1]]
         if isinstance(reg.prefix, str):
             names.append(reg.prefix)
         return any(fnmatch.fnmatch(n, p) for n in names for p in patterns)
 
     def _special(self, reg: Registration) -> str | None:
         """Why a router without a prefix looks root-level by design, or None."""
-        if reg.router is not None and reg.router.paths:
-            if all(p.startswith(_SPECIAL_PATHS) for p in reg.router.paths):
-                return f"its paths ({', '.join(reg.router.paths[:3])}) are conventionally served at the root"
+        router = reg.router_info
+        if router is not None and router.paths:
+            if all(p.startswith(_SPECIAL_PATHS) for p in router.paths):
+                return f"its paths ({', '.join(router.paths[:3])}) are conventionally served at the root"
             return None
-        module = reg.router.module if reg.router else reg.label
+        module = router.module if router else reg.label
         if _SPECIAL_NAMES.search(module):
             return f"{module} looks like a root-level endpoint"
         return None

@@ -42,13 +42,14 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk as walk
 from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods._startup_support import (
     ensure_import,
@@ -56,7 +57,7 @@ from archfix.codemods._startup_support import (
     module_logger,
     string_literal,
 )
-from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod, function_defs
+from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import Project, resolve_relative
@@ -194,6 +195,19 @@ def _names(body: Sequence[cst.CSTNode]) -> set[str]:
     return found
 
 
+def _tries(stmt: cst.CSTNode) -> Iterator[cst.Try]:
+    """The ``try`` statements in ``stmt`` (itself included, nested functions and classes not), in
+    source order, found through the statement structure alone: a visitor would rebuild every
+    node it passes."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return
+    if isinstance(stmt, cst.Try):
+        yield stmt
+    if isinstance(stmt, cst.BaseCompoundStatement):
+        for child in walk.child_statements(stmt):
+            yield from _tries(child)
+
+
 def _matches(label: str, entry: str) -> bool:
     label = label.removesuffix(".router")
     return label == entry or label.endswith("." + entry)
@@ -275,32 +289,13 @@ class SilentRouteImport(FileCodemod):
     def _scope(
         self, container: cst.CSTNode, body: Sequence[cst.BaseStatement], list_name: str
     ) -> None:
-        tries: list[tuple[int, cst.Try]] = []
-
-        class _Tries(cst.CSTVisitor):
-            def __init__(self, index: int) -> None:
-                self.index = index
-
-            def on_visit(self, node: cst.CSTNode) -> bool:
-                # ``try`` is a statement: expressions need no traversal.
-                return super().on_visit(node) and isinstance(node, STATEMENT_CONTAINERS)
-
-            def visit_Try(self, node: cst.Try) -> None:
-                tries.append((self.index, node))
-
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-                return False
-
-            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-                return False
-
-        for index, stmt in enumerate(body):
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                continue
-            stmt.visit(_Tries(index))
-        if not tries:
-            return
-        name_taken = list_name in _names(body)
+        tries = [
+            (index, node)
+            for index, stmt in enumerate(body)
+            if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+            for node in _tries(stmt)
+        ]
+        name_taken: bool | None = None
         for index, node in tries:
             for handler, plan in self._silent_handlers(node):
                 message = (
@@ -308,6 +303,8 @@ class SilentRouteImport(FileCodemod):
                     "its traceback, so a broken router just disappears from the API; log it with "
                     "logger.exception, and list routers that must load in required-routers"
                 )
+                if name_taken is None:
+                    name_taken = self._name_taken(list_name, body)
                 if name_taken:
                     self.report(handler, message + f" (not changed: {list_name} already exists)")
                     continue
@@ -318,6 +315,14 @@ class SilentRouteImport(FileCodemod):
                     first, last = self.scopes.get(id(container), (index, index))
                     self.scopes[id(container)] = (min(first, index), max(last, index))
                     self.list_names[id(container)] = list_name
+
+    def _name_taken(self, name: str, body: Sequence[cst.BaseStatement]) -> bool:
+        """Whether ``body`` already uses ``name``. A name absent from the whole text (the tree's
+        own printout) is in no node of it, which saves a traversal of the body."""
+        source = self.ctx.source
+        if source is not None and name not in source.text:
+            return False
+        return name in _names(body)
 
     def _silent_handlers(self, node: cst.Try) -> list[tuple[cst.ExceptHandler, _Plan]]:
         info = self.ctx.project.index.module_at(self.ctx.path)
