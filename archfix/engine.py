@@ -14,6 +14,7 @@ import difflib
 import gc
 import os
 import pickle
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -353,15 +354,38 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+@dataclass
+class _GcRuns:
+    """Runs inside :func:`tuned_gc`, and the thresholds to restore when the last one ends."""
+
+    active: int = 0
+    saved: tuple[int, ...] = ()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_gc_runs = _GcRuns()
+
+
 @contextmanager
 def tuned_gc() -> Iterator[None]:
-    """Run with :data:`GC_THRESHOLD` (never lowering a threshold set higher), then restore."""
-    old = gc.get_threshold()
-    gc.set_threshold(*(max(a, b) for a, b in zip(old, GC_THRESHOLD, strict=True)))
+    """Run with :data:`GC_THRESHOLD` (never lowering a threshold set higher), then restore.
+
+    Runs may overlap (threads of a library caller): the first to start saves the thresholds and
+    the last to end restores them.
+    """
+    runs = _gc_runs
+    with runs.lock:
+        if runs.active == 0:
+            runs.saved = gc.get_threshold()
+            gc.set_threshold(*(max(a, b) for a, b in zip(runs.saved, GC_THRESHOLD, strict=True)))
+        runs.active += 1
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        with runs.lock:
+            runs.active -= 1
+            if runs.active == 0:
+                gc.set_threshold(*runs.saved)
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None

@@ -312,3 +312,23 @@ def test_project_rules_reuse_the_tree_the_file_phase_made(tmp_path: Path) -> Non
     assert tree.code == out.text
     other = "baz = 2\n"
     assert trees.parse_module(other) is not trees.parse_module(other)  # misses are not kept
+
+
+def test_overlapping_runs_restore_the_callers_gc_thresholds() -> None:
+    """Runs in threads overlap out of order: the thresholds come back only after the last one."""
+    import gc
+
+    import archfix.engine as engine
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        first, second = engine.tuned_gc(), engine.tuned_gc()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert gc.get_threshold() == engine.GC_THRESHOLD  # the second run is still going
+        second.__exit__(None, None, None)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
