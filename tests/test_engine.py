@@ -332,3 +332,23 @@ def test_overlapping_runs_restore_the_callers_gc_thresholds() -> None:
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_kept_trees_are_bounded_by_their_source_size(monkeypatch) -> None:
+    """Trees take 20-50 bytes per source character: the cache keeps little source in all, and
+    never the tree of one large file."""
+    import libcst as cst
+
+    from archfix import trees
+
+    monkeypatch.setattr(trees, "_MAX_CHARS", 40)
+    monkeypatch.setattr(trees, "_recent", type(trees._recent)())
+    monkeypatch.setattr(trees, "_chars", 0)
+    large = "x = 1\n" * 10
+    trees.remember(large, cst.parse_module(large))
+    assert large not in trees._recent
+    texts = [f"v{i} = {i}\n" for i in range(10)]  # 7 characters each
+    for text in texts:
+        trees.remember(text, cst.parse_module(text))
+    assert list(trees._recent) == texts[-5:]
+    assert trees._chars == sum(map(len, texts[-5:])) <= 40
