@@ -15,6 +15,7 @@ import gc
 import os
 import pickle
 import threading
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
 from archfix.cache import ProjectCache, tree_parts
-from archfix.codemods import RuleClass, all_rules
+from archfix.codemods import RuleClass, _walk, all_rules
 from archfix.codemods.base import (
     FileCodemod,
     FileContext,
@@ -165,6 +166,26 @@ def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
     return [replace(f, applied=False) if f.applied else f for f in findings]
 
 
+def _tree_wants(
+    rule_cls: type[FileCodemod],
+    source: SourceText | None,
+    module_name: str | None,
+    project: Project,
+) -> bool:
+    """``rule_cls.wants_tree`` on the source's ``ast`` tree; True whenever the tree cannot be
+    trusted to name things as the text does (no tree, or identifiers that NFKC would change)."""
+    if source is None or not _walk.ENABLED:
+        return True
+    text = source.text
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        return True
+    try:
+        tree = source.tree()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return rule_cls.wants_tree(tree, module_name, project)
+
+
 def _positions_of(wrapper: MetadataWrapper) -> Callable[[], Mapping[cst.CSTNode, CodeRange]]:
     """Positions of ``wrapper``'s tree, computed on first use.
 
@@ -184,6 +205,11 @@ def process_file(
 ) -> FileOutcome:
     """Run every given file rule over one parse of ``text``, to a fixed point."""
     outcome = FileOutcome(path, text)
+    module_name = project.module_name(path)
+    first = SourceText(text)
+    rules = [r for r in rules if _tree_wants(r, first, module_name, project)]
+    if not rules:
+        return outcome  # no rule can act on this text: no libcst parse
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -213,7 +239,6 @@ def process_file(
     """Per rule: the text it last ran on without changing it, and its findings there. Rules are
     deterministic in the text (path, project and options are fixed), so meeting the same text
     again in a later pass gives the same findings without another traversal."""
-    module_name = project.module_name(path)
     disabled: set[str] = set()
     applied: list[Finding] = []
     remaining: list[Finding] = []
@@ -222,11 +247,19 @@ def process_file(
         changed = False
         wrapper: MetadataWrapper | None = None
         lines = current.splitlines()
-        source = SourceText(current) if roundtrip is not None else None
+        if roundtrip is None:
+            source = None
+        elif current == text:
+            source = first  # its ast tree, parsed for the prefilter, serves the rules too
+        else:
+            source = SourceText(current)
         for rule_cls in rules:
             if rule_cls.id in disabled:
                 continue
-            if pass_no and not rule_cls.wants(path, current, project):
+            if pass_no and not (
+                rule_cls.wants(path, current, project)
+                and _tree_wants(rule_cls, source, module_name, project)
+            ):
                 continue
             memo = unchanged.get(rule_cls.id)
             if memo is not None and memo[0] == current:

@@ -352,3 +352,29 @@ def test_kept_trees_are_bounded_by_their_source_size(monkeypatch) -> None:
         trees.remember(text, cst.parse_module(text))
     assert list(trees._recent) == texts[-5:]
     assert trees._chars == sum(map(len, texts[-5:])) <= 40
+
+
+def test_files_no_rule_wants_by_their_ast_are_not_parsed_by_libcst(tmp_path: Path) -> None:
+    """Words that pass the text prefilters ("startup", "rout", "validator", "pool_size") do not
+    cost a libcst parse when the ast shows nothing the rules act on; a file that has it does."""
+    from archfix.runner import Overrides, config_for
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "words.py").write_text(
+        '"""startup, lifespan, routers, validator, pool_size."""\n'
+        "def startup_report(pool_size=5):\n"
+        "    try:\n"
+        "        import json\n"
+        "    except ImportError:\n"
+        "        pass\n"
+    )
+    config = config_for(tmp_path, Overrides())
+    quiet = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert quiet.files_parsed == 0
+    assert quiet.findings == []
+    (tmp_path / "app.py").write_text(
+        "from fastapi import FastAPI\ndef lifespan_setup():\n    init_db()\napp = FastAPI()\n"
+    )
+    busy = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert busy.files_parsed == 1
+    assert [f.rule_id for f in busy.findings] == ["unisolated-startup"]

@@ -29,6 +29,11 @@ PRUNED = (
     "duplicate-startup-call",
     "cors-wildcard",
     "missing-secret-helper",
+    # ast prefilters (FileCodemod.wants_tree):
+    "unisolated-startup",
+    "silent-route-import",
+    "pool-settings",
+    "silent-settings-validator",
 )
 
 EVERY_STATEMENT = textwrap.dedent(

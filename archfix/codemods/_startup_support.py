@@ -154,6 +154,23 @@ def _registers(node: ast.AST) -> bool:
     return any(k.arg in ("lifespan", "on_startup") for k in node.keywords)
 
 
+def may_have_startup_functions(tree: ast.Module) -> bool:
+    """False only when :func:`startup_functions` certainly finds nothing in this module: no
+    function is named like a lifespan or decorated with ``on_event``, and no call registers one."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if "lifespan" in node.name.lower() or any(
+                isinstance(d, ast.Call)
+                and isinstance(d.func, ast.Attribute)
+                and d.func.attr == "on_event"
+                for d in node.decorator_list
+            ):
+                return True
+        elif _registers(node):
+            return True
+    return False
+
+
 def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> list[StartupFunction]:
     """Every lifespan and startup handler defined in the module, at any depth (factories too).
 

@@ -55,8 +55,8 @@ _CONTAINERS: frozenset[type[cst.CSTNode]] = frozenset(
 their own expressions, such as an ``except`` clause's type, belong to the enclosing statement)."""
 
 ENABLED = True
-"""False makes :func:`tree_of` answer None, so every rule falls back to its full traversal (the
-tests compare both ways)."""
+"""False makes :func:`tree_of` answer None, so every rule falls back to its full traversal, and
+turns off the engine's ``wants_tree`` prefilter (the tests compare both ways)."""
 
 
 @dataclass(frozen=True)

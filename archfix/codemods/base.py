@@ -251,6 +251,17 @@ class FileCodemod(RuleMeta, cst.CSTTransformer):
         """Whether to parse and visit this file; override to narrow with the project index."""
         return cls.wants_text(text)
 
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """The second prefilter, on the ``ast`` tree of a text the first one let through.
+
+        False only when the rule can certainly neither report nor change anything in this text:
+        the engine then does not run it, and a file no rule wants is never parsed by libcst (a
+        word like ``startup`` in a large file costs a libcst parse otherwise). Identifiers in the
+        tree are NFKC-normalised; the engine asks only about texts where that changes nothing.
+        """
+        return True
+
     def position(self, node: cst.CSTNode) -> CodeRange | None:
         """Where ``node`` is in the visited file; None for nodes the rule created."""
         if PositionProvider in self.metadata:

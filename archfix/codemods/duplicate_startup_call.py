@@ -40,11 +40,13 @@ from archfix.codemods._startup_support import (
     callee_name,
     init_call,
     is_init_name,
+    may_have_startup_functions,
     startup_functions,
 )
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.project import Project
 
 
 def _names(node: cst.CSTNode) -> set[str]:
@@ -184,6 +186,11 @@ class DuplicateStartupCall(_walk.Pruning, FileCodemod):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.remove: set[int] = set()
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return may_have_startup_functions(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)

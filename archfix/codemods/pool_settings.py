@@ -25,14 +25,17 @@ Example::
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.project import Project
 
 # SQLAlchemy's QueuePool defaults, used when only one of the two is given.
 _DEFAULTS = {"pool_size": 5, "max_overflow": 10}
@@ -86,6 +89,22 @@ class PoolSettings(FileCodemod):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.constants: dict[str, int] = {}
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Only an engine factory called with ``pool_size=`` or ``max_overflow=`` is judged (a
+        file that merely defines those names, or passes them in ``**options``, is not)."""
+        factories = project.config.options_for(cls.id).get(
+            "engine-factories", ["create_engine", "create_async_engine"]
+        )
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and any(
+                k.arg in ("pool_size", "max_overflow") for k in node.keywords
+            ):
+                name = _walk.dotted(node.func)
+                if name is not None and name.rsplit(".", 1)[-1] in factories:
+                    return True
+        return False
 
     def visit_Module(self, node: cst.Module) -> None:
         # Module-level ``POOL_SIZE = 50`` constants, so ``pool_size=POOL_SIZE`` is still checked.

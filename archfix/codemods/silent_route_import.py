@@ -42,6 +42,7 @@ Example::
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,32 @@ class _LoadScanner(cst.CSTVisitor):
             self.load.includes_router = True
             if node.args:
                 self.includes.append(code_of(node.args[0].value))
+
+
+def _may_load_router(body: Sequence[ast.stmt], module_name: str | None) -> bool:
+    """False only when :class:`_LoadScanner` certainly finds no router load in these statements."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Import):
+                if any("rout" in alias.name for alias in node.names):
+                    return True
+            elif isinstance(node, ast.ImportFrom):
+                if "rout" in (node.module or "") or any("rout" in a.name for a in node.names):
+                    return True
+                if node.level and (module_name is None or "rout" in module_name):
+                    return True
+            elif isinstance(node, ast.Call):
+                func = node.func
+                last = (
+                    func.attr
+                    if isinstance(func, ast.Attribute)
+                    else func.id
+                    if isinstance(func, ast.Name)
+                    else None
+                )
+                if last == "include_router" or last in _IMPORTERS:
+                    return True
+    return False
 
 
 def _catches_import_errors(handler: cst.ExceptHandler) -> bool:
@@ -253,6 +280,17 @@ class SilentRouteImport(FileCodemod):
         """An error can only be swallowed by an ``except`` handler: files without one (most route
         modules, which merely mention ``router``) are never parsed."""
         return "except" in text and cls.wants_text(text)
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Only a ``try`` whose body may load a router can be reported: one that imports a module
+        spelled with ``rout`` (relative imports: or inside such a package), or calls
+        ``include_router``/``import_module``/``__import__``."""
+        try_types = (ast.Try, getattr(ast, "TryStar", ast.Try))
+        return any(
+            isinstance(node, try_types) and _may_load_router(node.body, module_name)
+            for node in ast.walk(tree)
+        )
 
     priority = 50
     options: ClassVar = {

@@ -23,14 +23,17 @@ Example::
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 import libcst as cst
 
+from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.project import Project
 
 _BROAD = {"Exception", "BaseException"}
 
@@ -100,6 +103,25 @@ class SilentSettingsValidator(FileCodemod):
             )
         )
         self.class_stack: list[bool] = []
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Only a validator-decorated function with a ``try`` inside can be reported."""
+        validators = set(
+            project.config.options_for(cls.id).get(
+                "validators", ["field_validator", "validator", "model_validator", "root_validator"]
+            )
+        )
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for d in node.decorator_list:
+                name = _walk.dotted(d.func if isinstance(d, ast.Call) else d)
+                if name is not None and name.rsplit(".", 1)[-1] in validators:
+                    if any(isinstance(n, ast.Try) for n in ast.walk(node)):
+                        return True
+                    break
+        return False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         names = [dotted_name(b.value) for b in node.bases]

@@ -33,6 +33,7 @@ Example::
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -48,6 +49,7 @@ from archfix.codemods._startup_support import (
     is_init_name,
     logger_expr,
     matches_any,
+    may_have_startup_functions,
     module_logger,
     startup_functions,
     string_literal,
@@ -55,6 +57,7 @@ from archfix.codemods._startup_support import (
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.project import Project
 
 
 def _unguarded_statements(body: Sequence[cst.BaseStatement]) -> list[cst.SimpleStatementLine]:
@@ -104,6 +107,11 @@ class UnisolatedStartup(FileCodemod):
         self.wrap: dict[int, str] = {}
         """id of the statement line -> the callee, for the log message."""
         self.logger: str | None = None
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return may_have_startup_functions(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
