@@ -437,10 +437,16 @@ class ModuleIndex:
     ) -> None:
         """Index ``path``; pass its ``text`` too when at hand (it lets the scan skip expressions),
         and its ``module_name_for`` result when already known."""
-        name, is_package = name or module_name_for(path, root, self.packages)
-        info = ModuleInfo(name=name, path=path, is_package=is_package)
+        self.add_info(
+            root, self.scan(path, tree, text, name or module_name_for(path, root, self.packages))
+        )
+
+    @staticmethod
+    def scan(path: Path, tree: ast.Module, text: str | None, name: tuple[str, bool]) -> ModuleInfo:
+        """The index entry of one module (no index needed: pool workers build entries)."""
+        info = ModuleInfo(name=name[0], path=path, is_package=name[1])
         _ModuleScanner(info).scan(tree, text)
-        self.add_info(root, info)
+        return info
 
     def add_info(self, root: Path, info: ModuleInfo) -> None:
         """Register an already scanned module (the cache restores these without parsing)."""

@@ -213,3 +213,29 @@ def test_cli_no_cache_flag(services: list[Path], tmp_path: Path) -> None:
     cached = check()
     assert cached.stdout == uncached.stdout
     assert any((tmp_path / "cache").rglob("result-*.pickle"))
+
+
+def test_large_project_index_scanned_in_the_pool_is_the_same(
+    services: list[Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A single large project spreads its ast scan over the workers: the index (entries, their
+    order, the parse errors) and the whole result are those of the in-process scan."""
+    root = services[0]
+    (root / "app" / "broken.py").write_text("def broken(:\n")
+    try:
+        config = config_for(root, Overrides())
+        sources = engine._read_sources(root, [root], config)
+        alone = engine._index_sources(root, config, sources, jobs=1)
+        baseline = _run([root], None, jobs=1)
+        monkeypatch.setattr(engine, "INDEX_PARALLEL_CHARS", 0)
+        pooled = engine._index_sources(root, config, sources, jobs=2)
+        assert list(pooled.project.index.modules.items()) == list(
+            alone.project.index.modules.items()
+        )
+        assert pooled.errors == alone.errors and pooled.errors
+        assert list(pooled.project.texts) == list(alone.project.texts)
+        cold = _run([root], tmp_path / "cache", jobs=2)  # the cache path, in the pool too
+        assert _diff(cold) == _diff(baseline)
+        assert _report(cold) == _report(baseline)
+    finally:
+        (root / "app" / "broken.py").unlink()
