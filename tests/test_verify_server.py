@@ -449,3 +449,53 @@ def test_each_worker_process_has_its_own_server_and_stops_it(
     assert _live() == [mine] and mine.proc.poll() is None
     assert _normal(_dump(root, Target("main", "app", Path("."), "main.py"))) == expected
     assert plain_runs == []
+
+
+_PYDANTIC_APP = "from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    name: str\n\n\napp = FastAPI()\n\n\n@app.post('/items')\ndef create(item: Item) -> Item:\n    return item\n"
+
+
+def test_the_projects_own_egg_info_does_not_stop_forking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain_runs: list[list[str]]
+) -> None:
+    """``pip install -e .`` leaves ``<name>.egg-info`` in the project: metadata nobody looked up
+    while preloading, so the server serves the imports (same dumps as plain subprocesses)."""
+    root = _tree(
+        tmp_path / "app",
+        {
+            "main.py": _PYDANTIC_APP,
+            "svc.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: svc\nVersion: 0.1\n",
+            "svc.egg-info/entry_points.txt": "[console_scripts]\nsvc = main:run\n",
+        },
+    )
+    target = Target("main", "app", Path("."), "main.py")
+    forked, plain = _both(monkeypatch, lambda: _dump(root, target))
+    assert forked == plain
+    assert len(plain_runs) == 2  # the plain half of _both only: the forked half used the server
+
+
+def test_metadata_a_preloaded_framework_reads_sends_the_imports_to_subprocesses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain_runs: list[list[str]]
+) -> None:
+    """pydantic reads its plugin entry points when its first model is built (in the server): a
+    project that declares one must be imported by plain subprocesses, which load the plugin."""
+    if importlib.util.find_spec("pydantic") is None:
+        pytest.skip("needs pydantic")
+    root = _tree(
+        tmp_path / "app",
+        {
+            "main.py": _PYDANTIC_APP,
+            "plug.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: plug\nVersion: 0.1\n",
+            "plug.egg-info/entry_points.txt": "[pydantic]\nplug = plug_impl:plugin\n",
+            "plug_impl.py": (
+                "class Plugin:\n"
+                "    def new_schema_validator(self, *args, **kwargs):\n"
+                "        return None, None, None\n\n\n"
+                "plugin = Plugin()\n"
+            ),
+        },
+    )
+    target = Target("main", "app", Path("."), "main.py")
+    forked, plain = _both(monkeypatch, lambda: _dump(root, target))
+    assert forked == plain
+    assert "VerifyError" not in plain  # the plugin loaded and the apps imported
+    assert len(plain_runs) == 4  # both halves ran plain subprocesses (original and merged)

@@ -12,8 +12,10 @@ Each import costs a fresh interpreter that loads FastAPI/pydantic/SQLAlchemy aga
 frameworks once and forks a child per import that mimics ``python -c DUMP`` (cwd, ``sys.path``,
 environment, ``__main__``, exit status, output), so the results are those of the subprocess. A request
 is served by a plain subprocess instead when the project (or ``PYTHONPATH``) has a top-level module
-named like one the server has loaded, when preloading started threads or printed warnings, and
-whenever the server cannot start or dies. ``ARCHFIX_VERIFY_FORK=0`` always uses plain subprocesses.
+named like one the server has loaded, or distribution metadata the preload read (a distribution it
+looked up, entry points of a group it scanned: pydantic's plugins), when preloading started threads
+or printed warnings, and whenever the server cannot start or dies. The project's own ``.egg-info``
+left by ``pip install -e .`` does not count. ``ARCHFIX_VERIFY_FORK=0`` always uses plain subprocesses.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ class Probe:
 
 sys.meta_path.insert(0, Probe)
 
-import atexit, base64, builtins, importlib, importlib.machinery, json, select, signal, tempfile
+import atexit, base64, builtins, importlib, importlib.machinery, json, re, select, signal, tempfile
 import threading, time, types, warnings
 
 PRELOAD = sys.argv[1:]
@@ -163,6 +165,82 @@ def receive():
     return json.loads(line)
 
 
+class Lookups:
+    """Distribution metadata the preload asked for: distributions by name, entry-point groups
+    (pydantic scans its plugin group when its first model is built), or everything.
+
+    A metadata folder on the project's paths changes only the answers to those questions; the
+    children ask their own afterwards, on their own path, as a subprocess would."""
+
+    names = set()
+    groups = set()
+    everything = False
+    scanning = 0
+
+
+def normal_dist(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def record_lookups():
+    """Wrap ``entry_points`` and ``Distribution.discover`` (every importlib.metadata query goes
+    through it) while preloading; where that cannot be done, any metadata folder counts."""
+    try:
+        import importlib.metadata as md
+
+        real_discover = md.Distribution.__dict__["discover"]
+        real_discover.__func__
+        real_entry_points = md.entry_points
+    except Exception:
+        Lookups.everything = True
+        return lambda: None
+
+    def discover(cls, **kwargs):
+        context = kwargs.get("context")
+        name = kwargs.get("name", getattr(context, "name", None))
+        if name:
+            Lookups.names.add(normal_dist(name))
+        elif not Lookups.scanning:
+            Lookups.everything = True
+        return real_discover.__func__(cls, **kwargs)
+
+    def entry_points(**params):
+        if set(params) == {"group"}:
+            Lookups.groups.add(params["group"])
+        else:
+            Lookups.everything = True
+        Lookups.scanning += 1
+        try:
+            return real_entry_points(**params)
+        finally:
+            Lookups.scanning -= 1
+
+    md.Distribution.discover = classmethod(discover)
+    md.entry_points = entry_points
+
+    def restore():
+        md.Distribution.discover = real_discover
+        md.entry_points = real_entry_points
+
+    return restore
+
+
+def declares(folder, groups):
+    """Whether a metadata folder declares entry points in one of these groups (True: unreadable)."""
+    try:
+        with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]") and line[1:-1].strip() in groups:
+            return True
+    return False
+
+
 def preload():
     code = (
         "for entry in names:\n"
@@ -174,6 +252,7 @@ def preload():
         "    except (Exception, SystemExit):\n"
         "        pass\n"
     )
+    restore = record_lookups()
     try:
         with warnings.catch_warnings(record=True) as caught:
             exec(
@@ -182,6 +261,9 @@ def preload():
             )
     finally:
         sys.meta_path.remove(Probe)
+        restore()
+    # Metadata read another way than through importlib.metadata: any folder may matter.
+    Lookups.everything = Lookups.everything or bool({"importlib_metadata", "pkg_resources"} & set(sys.modules))
     return [str(w.message) for w in caught]
 
 
@@ -199,7 +281,7 @@ def loaded():
 
 def provided(folders):
     """Top-level names importable from these folders (any folder counts); None: cannot tell (a
-    zip on the path, or distribution metadata that importlib.metadata lookups would see)."""
+    zip on the path, or distribution metadata that the preload's importlib.metadata lookups saw)."""
     names = set()
     for folder in folders:
         if os.path.isfile(folder):
@@ -210,7 +292,16 @@ def provided(folders):
             continue
         for entry in entries:
             if entry.endswith((".dist-info", ".egg-info", ".egg-link")):
-                return None
+                # The project's own ``x.egg-info`` (an editable install) is common and harmless:
+                # only metadata the preload looked up could differ from a fresh interpreter.
+                if Lookups.everything or entry.endswith(".egg-link"):
+                    return None
+                if normal_dist(entry.rsplit(".", 1)[0].split("-")[0]) in Lookups.names:
+                    return None
+                path = os.path.join(folder, entry)
+                if os.path.isdir(path) and declares(path, Lookups.groups):
+                    return None
+                continue
             if entry.endswith(SUFFIXES) or os.path.isdir(os.path.join(folder, entry)):
                 names.add(entry.partition(".")[0])
     return names
