@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import atexit
 import difflib
+import functools
 import gc
 import os
 import pickle
@@ -166,6 +167,12 @@ def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
     return [replace(f, applied=False) if f.applied else f for f in findings]
 
 
+@functools.cache
+def _has_tree_prefilter(rule_cls: type[FileCodemod]) -> bool:
+    """Whether the rule defines ``wants_tree`` (the default answers True without a tree)."""
+    return rule_cls.wants_tree.__func__ is not FileCodemod.wants_tree.__func__  # type: ignore[attr-defined]
+
+
 def _tree_wants(
     rule_cls: type[FileCodemod],
     source: SourceText | None,
@@ -174,7 +181,7 @@ def _tree_wants(
 ) -> bool:
     """``rule_cls.wants_tree`` on the source's ``ast`` tree; True whenever the tree cannot be
     trusted to name things as the text does (no tree, or identifiers that NFKC would change)."""
-    if source is None or not _walk.ENABLED:
+    if source is None or not _walk.ENABLED or not _has_tree_prefilter(rule_cls):
         return True
     text = source.text
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
