@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
@@ -47,6 +48,9 @@ from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
 from archfix.trees import remember
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 MAX_PASSES = 8
 """Fix passes per file before the engine gives up on convergence (ruff uses a similar bound)."""
@@ -560,16 +564,8 @@ def _scan_all(
 ) -> list[ModuleInfo | FileError]:
     """Index entries of ``todo``, in its order: in the pool when the project is large."""
     if jobs > 1 and sum(len(text) for _, text, _ in todo) >= INDEX_PARALLEL_CHARS:
-        n_chunks = min(len(todo), jobs * CHUNKS_PER_WORKER)
-        chunks = [list(range(i, len(todo), n_chunks)) for i in range(n_chunks)]
         try:
-            pool = _shared_pool(jobs)
-            futures = [pool.submit(_scan_chunk, [todo[i] for i in chunk]) for chunk in chunks]
-            slots: list[ModuleInfo | FileError | None] = [None] * len(todo)
-            for chunk, future in zip(chunks, futures, strict=True):
-                for i, entry in zip(chunk, future.result(), strict=True):
-                    slots[i] = entry
-            return [entry for entry in slots if entry is not None]
+            return _pool_map(_scan_chunk, todo, jobs)
         except BrokenProcessPool:  # a worker died: scan in-process
             _shutdown_pool()
     return [_scan_module(path, text, name) for path, text, name in todo]
@@ -707,22 +703,29 @@ def _run_in_pool(
     _PROJECT_SERIAL += 1
     token = (os.getpid(), _PROJECT_SERIAL)
     blob = pickle.dumps((project.without_texts(), options.policy), pickle.HIGHEST_PROTOCOL)
-    n_chunks = min(len(tasks), jobs * CHUNKS_PER_WORKER)
-    # Interleaved chunks spread the expensive files (entry points) over the workers.
-    chunks = [list(range(i, len(tasks), n_chunks)) for i in range(n_chunks)]
+    return _pool_map(_worker_chunk, tasks, jobs, (token, blob), options.progress)
+
+
+def _pool_map(
+    task: Callable[..., list[_Out]],
+    items: Sequence[_In],
+    jobs: int,
+    lead: tuple[object, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> list[_Out]:
+    """``task(*lead, chunk)`` over interleaved chunks of ``items`` on the shared pool; the
+    results in the items' order. Interleaving spreads the expensive items (entry points, large
+    modules) over the workers."""
+    n_chunks = min(len(items), jobs * CHUNKS_PER_WORKER)
+    chunks = [list(range(i, len(items), n_chunks)) for i in range(n_chunks)]
     pool = _shared_pool(jobs)
-    futures = [
-        pool.submit(_worker_chunk, token, blob, [tasks[i] for i in chunk]) for chunk in chunks
-    ]
-    slots: list[FileOutcome | None] = [None] * len(tasks)
-    done = 0
+    futures = [pool.submit(task, *lead, [items[i] for i in chunk]) for chunk in chunks]
+    slots: dict[int, _Out] = {}
     for chunk, future in zip(chunks, futures, strict=True):
-        for i, outcome in zip(chunk, future.result(), strict=True):
-            slots[i] = outcome
-        done += len(chunk)
-        if options.progress:
-            options.progress(done, len(tasks))
-    return [o for o in slots if o is not None]
+        slots.update(zip(chunk, future.result(), strict=True))
+        if progress:
+            progress(len(slots), len(items))
+    return [slots[i] for i in range(len(items))]
 
 
 def _reindexed(project: Project, changed: Iterable[Path]) -> Project:
