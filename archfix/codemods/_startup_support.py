@@ -191,7 +191,9 @@ def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> li
     class _Collector(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             descend = super().on_visit(node)
-            return descend and (pruner is None or pruner.enter(node))
+            if pruner is None:
+                return descend
+            return pruner.enter(node) and descend  # enter always: leave always pops
 
         def on_leave(self, original_node: cst.CSTNode) -> None:
             if pruner is not None:
