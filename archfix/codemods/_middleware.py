@@ -32,6 +32,29 @@ class Registration:
     removable_parent: cst.If | None = None
     """The innermost enclosing ``if`` (it is removed too when this was its only statement)."""
 
+    @classmethod
+    def of(
+        cls,
+        receiver: str,
+        args: Sequence[cst.Arg],
+        node: cst.CSTNode,
+        conditions: tuple[int, ...],
+        kind: str,
+        removable_parent: cst.If | None = None,
+    ) -> Registration:
+        """From a call's arguments: the middleware class first, its options after."""
+        cls_expr = args[0].value
+        return cls(
+            receiver,
+            code_of(cls_expr),
+            expr_key(cls_expr),
+            args_key(args[1:]),
+            node,
+            conditions,
+            kind,
+            removable_parent,
+        )
+
 
 class ScopeCollector:
     """Finds registrations in one scope (module body or a function body) in source order."""
@@ -114,13 +137,10 @@ class ScopeCollector:
         receiver = dotted_name(func.value)
         if receiver is None or receiver not in self.apps or not call.args or call.args[0].keyword:
             return
-        cls_expr = call.args[0].value
         self.registrations.append(
-            Registration(
+            Registration.of(
                 receiver,
-                code_of(cls_expr),
-                expr_key(cls_expr),
-                args_key(call.args[1:]),
+                call.args,
                 line if alone else small,
                 conditions,
                 "add",
@@ -141,15 +161,6 @@ class ScopeCollector:
                 name = dotted_name(value.func)
                 if name is None or name.rsplit(".", 1)[-1] != "Middleware":
                     continue
-                cls_expr = value.args[0].value
                 self.registrations.append(
-                    Registration(
-                        receiver,
-                        code_of(cls_expr),
-                        expr_key(cls_expr),
-                        args_key(value.args[1:]),
-                        element,
-                        conditions,
-                        "ctor",
-                    )
+                    Registration.of(receiver, value.args, element, conditions, "ctor")
                 )
