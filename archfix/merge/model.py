@@ -249,8 +249,9 @@ def read_variant(
         docstring = ast.literal_eval(code_of(expr.value))
         body = body[1:]
     nested: dict[str, str] = {}
-    app_classes = with_aliases(ast.parse(text), app_classes)
-    for node in ast.walk(ast.parse(text)):
+    ast_tree = ast.parse(text)
+    app_classes = with_aliases(ast_tree, app_classes)
+    for node in ast.walk(ast_tree):
         if isinstance(node, ast.ImportFrom):
             for a in node.names:
                 nested[a.asname or a.name] = node.module or ""
