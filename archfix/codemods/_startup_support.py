@@ -154,6 +154,16 @@ def _registers(node: ast.AST) -> bool:
     return any(k.arg in ("lifespan", "on_startup") for k in node.keywords)
 
 
+_REGISTRATION_WORDS = ("on_event", "add_event_handler", "on_startup")
+
+
+def may_mention_startup_functions(text: str) -> bool:
+    """False only when :func:`startup_functions` certainly finds nothing in this source: each way
+    it finds a function needs one of these words in the text (a text check is far cheaper than
+    walking the ``ast`` of a large module that merely says "startup")."""
+    return any(word in text for word in _REGISTRATION_WORDS) or "lifespan" in text.lower()
+
+
 def may_have_startup_functions(tree: ast.Module) -> bool:
     """False only when :func:`startup_functions` certainly finds nothing in this module: no
     function is named like a lifespan or decorated with ``on_event``, and no call registers one."""

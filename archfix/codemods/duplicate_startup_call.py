@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -41,6 +42,7 @@ from archfix.codemods._startup_support import (
     init_call,
     is_init_name,
     may_have_startup_functions,
+    may_mention_startup_functions,
     startup_functions,
 )
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
@@ -186,6 +188,11 @@ class DuplicateStartupCall(_walk.Pruning, FileCodemod):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.remove: set[int] = set()
+
+    @classmethod
+    def wants(cls, path: Path, text: str, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return cls.wants_text(text) and may_mention_startup_functions(text)
 
     @classmethod
     def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:

@@ -294,6 +294,28 @@ def _without_alias(
     return kept
 
 
+_WORD_OR_DOT = re.compile(r"[\w.]")
+
+
+def _attributes(text: str, bound: str) -> set[str]:
+    """Each ``attr`` of ``bound.<attr>`` in ``text`` (``bound`` not part of a longer name).
+
+    The pattern starts with the name itself, so ``re`` searches for it as a literal; a leading
+    look-behind made each search try every position (seconds over the stdlib, which imports its
+    own modules everywhere)."""
+    regex = re.compile(re.escape(bound).replace(r"\.", r"\s*\.\s*") + r"\s*\.\s*(\w+)")
+    attrs: set[str] = set()
+    pos = 0
+    while (match := regex.search(text, pos)) is not None:
+        start = match.start()
+        if start and _WORD_OR_DOT.match(text, start - 1):
+            pos = start + 1  # as the look-behind did: the next match may start inside this one
+            continue
+        attrs.add(match.group(1))
+        pos = match.end()
+    return attrs
+
+
 class MisplacedImport(_walk.Pruning, FileCodemod):
     id = "misplaced-import"
     title = "Import each name from the module that defines it"
@@ -340,8 +362,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 target, bound = rec.module, rec.asname or rec.module
             if index.get(target) is None:
                 continue
-            pattern = re.escape(bound).replace(r"\.", r"\s*\.\s*") + r"\s*\.\s*(\w+)"
-            for attr in set(re.findall(r"(?<![\w.])" + pattern, text)):
+            for attr in _attributes(text, bound):
                 if plan_move(index, options, info.name, target, attr) is not None:
                     return True
         return False

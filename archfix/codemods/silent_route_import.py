@@ -287,9 +287,10 @@ class SilentRouteImport(FileCodemod):
         spelled with ``rout`` (relative imports: or inside such a package), or calls
         ``include_router``/``import_module``/``__import__``."""
         try_types = (ast.Try, getattr(ast, "TryStar", ast.Try))
-        return any(
-            isinstance(node, try_types) and _may_load_router(node.body, module_name)
-            for node in ast.walk(tree)
+        return any(  # a try is a statement: walking the statement lists finds every one
+            isinstance(stmt, try_types) and _may_load_router(stmt.body, module_name)
+            for body in walk.blocks(tree)
+            for stmt in body
         )
 
     priority = 50

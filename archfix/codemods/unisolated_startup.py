@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -50,6 +51,7 @@ from archfix.codemods._startup_support import (
     logger_expr,
     matches_any,
     may_have_startup_functions,
+    may_mention_startup_functions,
     module_logger,
     startup_functions,
     string_literal,
@@ -107,6 +109,11 @@ class UnisolatedStartup(FileCodemod):
         self.wrap: dict[int, str] = {}
         """id of the statement line -> the callee, for the log message."""
         self.logger: str | None = None
+
+    @classmethod
+    def wants(cls, path: Path, text: str, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return cls.wants_text(text) and may_mention_startup_functions(text)
 
     @classmethod
     def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
