@@ -16,7 +16,6 @@ import gc
 import os
 import pickle
 import threading
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +43,7 @@ from archfix.codemods.base import (
 from archfix.config import Config
 from archfix.discovery import Discovery, discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
+from archfix.nfkc import identifiers_stable
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
@@ -187,8 +187,7 @@ def _tree_wants(
     trusted to name things as the text does (no tree, or identifiers that NFKC would change)."""
     if source is None or not _walk.ENABLED or not _has_tree_prefilter(rule_cls):
         return True
-    text = source.text
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+    if not identifiers_stable(source.text):
         return True
     try:
         tree = source.tree()

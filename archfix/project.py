@@ -16,6 +16,7 @@ from pathlib import Path
 import pathspec
 
 from archfix.config import Config
+from archfix.nfkc import identifiers_stable
 
 
 @dataclass(frozen=True)
@@ -170,10 +171,10 @@ _EXPRESSION_MARKERS = (":=", *sorted(_DYNAMIC_CALLS))
 def _statements_suffice(text: str) -> bool:
     """True when no expression in ``text`` can matter to the scanner.
 
-    Identifiers are NFKC-normalised (fullwidth letters spell ``setattr`` too): only ASCII texts
-    qualify.
+    Identifiers are NFKC-normalised (fullwidth letters spell ``setattr`` too): only texts whose
+    identifiers NFKC leaves alone qualify.
     """
-    return text.isascii() and not any(marker in text for marker in _EXPRESSION_MARKERS)
+    return not any(marker in text for marker in _EXPRESSION_MARKERS) and identifiers_stable(text)
 
 
 def _assigned_attrs(targets: Iterable[ast.expr], into: set[str]) -> None:

@@ -233,6 +233,7 @@ def test_tree_of_refuses_texts_whose_names_ast_would_respell(tmp_path: Path) -> 
         )
 
     assert _walk.tree_of(ctx("x = 1  # café, naïve\n")) is not None
+    assert _walk.tree_of(ctx("x = '…'  # … is no identifier character\n")) is not None
     assert _walk.tree_of(ctx("ﬁle = 1\n")) is None  # NFKC: ast says "file", libcst "ﬁle"
     assert _walk.tree_of(ctx("x = (\n")) is None
     _walk.ENABLED = False

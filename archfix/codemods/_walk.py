@@ -13,7 +13,6 @@ Not a rule (the registry skips modules whose name starts with ``_``).
 from __future__ import annotations
 
 import ast
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import libcst as cst
 
 from archfix.codemods.base import FileContext
+from archfix.nfkc import identifiers_stable
 
 STATEMENT_LIKE: tuple[type[cst.CSTNode], ...] = (
     cst.SimpleStatementLine,
@@ -146,8 +146,7 @@ def tree_of(ctx: FileContext) -> ast.Module | None:
     """
     if not ENABLED or ctx.source is None:
         return None
-    text = ctx.source.text
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+    if not identifiers_stable(ctx.source.text):
         return None
     try:
         return ctx.source.tree()
