@@ -390,3 +390,25 @@ def test_rules_enter_only_what_they_need(
     assert total > 2000
     reached = _visited(rule_id, BIG + extra, tmp_path, monkeypatch)
     assert reached <= 2 * (1 + len(module.body)) + at_most
+
+
+@pytest.mark.parametrize(
+    ("case_name", "parsed"),
+    [
+        ("attribute_named_only_in_text", 0),
+        ("from_submodule_shadowed_by_parameter", 0),
+        ("plain_import_package_rebound", 0),
+        ("module_alias_rebound_nested", 0),
+        ("module_alias_attribute", 1),
+    ],
+)
+def test_misplaced_import_parses_only_files_with_a_kept_binding_read(
+    case_name: str, parsed: int, tmp_path: Path
+) -> None:
+    """The text names a bound module's attribute that moves; the ``ast`` prefilter parses the
+    file only when the rule keeps the binding and the attribute is really read."""
+    case = next(c for c in GOLDEN if c.rule_id == "misplaced-import" and c.name == case_name)
+    root = materialise(case, tmp_path / "project")
+    config = config_for(root, Overrides(select=("misplaced-import",)))
+    result = run(root, [root], config, RunOptions(cache=False))
+    assert result.files_parsed == parsed

@@ -294,6 +294,103 @@ def _without_alias(
     return kept
 
 
+def _candidates(
+    index: ModuleIndex, options: Mapping[str, Any], info: ModuleInfo
+) -> Iterator[Binding | None]:
+    """What the prefilters look for in a module, from its imports: None for an imported name that
+    itself gets a plan (the file must be parsed), else each binding of a project module whose
+    attributes may get one (``stmt_index`` is unused here)."""
+    for rec in info.imports:
+        if rec.in_try or rec.name == "*":
+            continue
+        if rec.name is not None:
+            if plan_move(index, options, info.name, rec.module, rec.name) is not None:
+                yield None
+                return
+            if not index.is_submodule(rec.module, rec.name):
+                continue
+            binding = Binding(rec.asname or rec.name, f"{rec.module}.{rec.name}", "from", 0)
+        elif rec.asname:
+            binding = Binding(rec.asname, rec.module, "alias", 0)
+        else:
+            binding = Binding(rec.module, rec.module, "plain", 0)
+        if index.get(binding.module) is not None:
+            yield binding
+
+
+class _AstNames:
+    """From an ``ast`` tree: each dotted name's attributes (as ``_attribute_pairs`` gives them),
+    and names bound other than by import, a subset of what :class:`_Names` collects."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.attributes: dict[str, set[str]] = {}
+        self.assigned: set[str] = set()
+        """Bound anywhere: what ``_Names`` collects over the whole module."""
+        self.outside: set[str] = set()
+        """Bound outside the top-level import statements (``_assigned_outside_imports``)."""
+        top_imports = {id(s) for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))}
+        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+        while stack:
+            node, in_import = stack.pop()
+            for key, attr in _attribute_pairs(node):
+                self.attributes.setdefault(key, set()).add(attr)
+            bound = _ast_bound(node)
+            if bound:
+                self.assigned |= bound
+                if not in_import:
+                    self.outside |= bound
+            for child in ast.iter_child_nodes(node):
+                stack.append((child, in_import or id(child) in top_imports))
+
+    def drops(self, binding: Binding) -> bool:
+        """Whether ``visit_Module`` certainly drops this binding (a name bound twice is not
+        looked at: the rule drops it too, and answering False is the safe side)."""
+        key = binding.key
+        if "." in key:
+            return key.split(".")[0] in self.assigned
+        if binding.kind == "alias":
+            return key in self.outside
+        return key in self.assigned
+
+
+def _ast_targets(node: ast.AST | None) -> set[str]:
+    """``_target_names`` for ``ast``: names, and tuples and lists of them (starred too)."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.Starred):
+        return _ast_targets(node.value)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        out: set[str] = set()
+        for element in node.elts:
+            out |= _ast_targets(element)
+        return out
+    return set()
+
+
+def _ast_bound(node: ast.AST) -> set[str]:
+    """The names ``_Names`` records as assigned for the libcst nodes this ``ast`` node stands for."""
+    if isinstance(node, ast.Assign):
+        out: set[str] = set()
+        for target in node.targets:
+            out |= _ast_targets(target)
+        return out
+    if isinstance(node, ast.AnnAssign):
+        return _ast_targets(node.target)
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return _ast_targets(node.target)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, ast.arg):
+        return {node.arg}
+    if isinstance(node, ast.alias):
+        return {node.asname} if node.asname else set()
+    if isinstance(node, ast.withitem):
+        return _ast_targets(node.optional_vars)
+    if isinstance(node, ast.ExceptHandler):
+        return {node.name} if node.name else set()
+    return set()
+
+
 _WORD_OR_DOT = re.compile(r"[\w.]")
 
 
@@ -344,26 +441,40 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
         """Parse only files whose index entry imports a name that must move (or be reported)."""
         if not cls.wants_text(text):
             return False
-        index = project.index
-        info = index.module_at(path)
+        info = project.index.module_at(path)
         if info is None:
             return False
-        options = project.config.options_for(cls.id)
-        for rec in info.imports:
-            if rec.in_try or rec.name == "*":
-                continue
-            if rec.name is not None:
-                if plan_move(index, options, info.name, rec.module, rec.name) is not None:
+        index, options = project.index, project.config.options_for(cls.id)
+        for binding in _candidates(index, options, info):
+            if binding is None:
+                return True
+            for attr in _attributes(text, binding.key):
+                if plan_move(index, options, info.name, binding.module, attr) is not None:
                     return True
-                if not index.is_submodule(rec.module, rec.name):
-                    continue
-                target, bound = f"{rec.module}.{rec.name}", rec.asname or rec.name
-            else:
-                target, bound = rec.module, rec.asname or rec.module
-            if index.get(target) is None:
+        return False
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """The attributes ``wants`` found in the text, checked as the rule checks them: real
+        attribute reads (not words in strings or comments) of a binding the rule keeps (it drops
+        a binding whose name the file also assigns: a parameter or variable of that name)."""
+        info = project.index.get(module_name) if module_name is not None else None
+        if info is None:
+            return True
+        index, options = project.index, project.config.options_for(cls.id)
+        bindings: list[Binding] = []
+        for binding in _candidates(index, options, info):
+            if binding is None:
+                return True
+            bindings.append(binding)
+        if not bindings:
+            return False
+        names = _AstNames(tree)
+        for binding in bindings:
+            if names.drops(binding):
                 continue
-            for attr in _attributes(text, bound):
-                if plan_move(index, options, info.name, target, attr) is not None:
+            for attr in names.attributes.get(binding.key, ()):
+                if plan_move(index, options, info.name, binding.module, attr) is not None:
                     return True
         return False
 

@@ -1,0 +1,5 @@
+"""Declarative base."""
+
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()

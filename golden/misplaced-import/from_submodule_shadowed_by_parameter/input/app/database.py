@@ -1,0 +1,5 @@
+"""The real database module."""
+
+
+def get_db():
+    yield None
