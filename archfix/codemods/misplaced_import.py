@@ -328,19 +328,19 @@ class _AstNames:
         """Bound anywhere: what ``_Names`` collects over the whole module."""
         self.outside: set[str] = set()
         """Bound outside the top-level import statements (``_assigned_outside_imports``)."""
-        top_imports = {id(s) for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))}
-        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-        while stack:
-            node, in_import = stack.pop()
-            for key, attr in _attribute_pairs(node):
-                self.attributes.setdefault(key, set()).add(attr)
-            bound = _ast_bound(node)
-            if bound:
-                self.assigned |= bound
-                if not in_import:
-                    self.outside |= bound
-            for child in ast.iter_child_nodes(node):
-                stack.append((child, in_import or id(child) in top_imports))
+        attribute, binders = ast.Attribute, _BINDERS
+        for stmt in tree.body:
+            top_import = isinstance(stmt, (ast.Import, ast.ImportFrom))
+            for node in ast.walk(stmt):
+                kind = type(node)
+                if kind is attribute or kind is ast.Import or kind is ast.ImportFrom:
+                    for key, attr in _attribute_pairs(node):
+                        self.attributes.setdefault(key, set()).add(attr)
+                if kind in binders:
+                    bound = _ast_bound(node)
+                    self.assigned |= bound
+                    if not top_import:
+                        self.outside |= bound
 
     def drops(self, binding: Binding) -> bool:
         """Whether ``visit_Module`` certainly drops this binding (a name bound twice is not
@@ -351,6 +351,24 @@ class _AstNames:
         if binding.kind == "alias":
             return key in self.outside
         return key in self.assigned
+
+
+_BINDERS = frozenset(
+    {
+        ast.Assign,
+        ast.AnnAssign,
+        ast.For,
+        ast.AsyncFor,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.arg,
+        ast.alias,
+        ast.withitem,
+        ast.ExceptHandler,
+    }
+)
+"""The node types :func:`_ast_bound` reads."""
 
 
 def _ast_targets(node: ast.AST | None) -> set[str]:
