@@ -1,8 +1,9 @@
 """Whether ``ast`` spells a text's names as the text does.
 
-The compiler (and so ``ast``) NFKC-normalises identifiers: fullwidth ``foo`` and ``foo`` are one name. libcst
-keeps names as written. A prefilter or a pruned traversal that reads names from the ``ast`` tree
-(or looks for them in the raw text) agrees with libcst only when no identifier changes under NFKC.
+The compiler (and so ``ast``) NFKC-normalises identifiers: ``foo`` spelled in fullwidth letters and
+``foo`` are one name. libcst keeps names as written. A prefilter or a pruned traversal that reads
+names from the ``ast`` tree (or looks for them in the raw text) agrees with libcst only when no
+identifier changes under NFKC.
 """
 
 from __future__ import annotations
