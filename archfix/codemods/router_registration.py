@@ -10,7 +10,11 @@ reported when it lacks what most of the others (at least two) have.
 
 Some routers are root-level by design (``/.well-known/...``, health checks): their missing prefix is
 reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
-the router's module, its expression, or its prefix) to skip them entirely.
+the router's module, its expression, or its prefix) to skip them entirely. Two kinds are not reported:
+a router whose module mounts other routers on it (it groups them; they carry the prefixes and tags),
+and a router without a prefix whose routes spell their paths in full, beside the others' (``/assets``
+and ``/assets/{id}`` among prefixes ``/dags`` and ``/pools``; under ``/api/...`` prefixes the paths
+must start with ``/api/``), as large apps such as Airflow's API mount them.
 
 Fix (unsafe: it changes the OpenAPI document that clients are generated from): a registration without
 tags whose prefix is a literal gets ``tags=["<last path segment of the prefix>"]`` (a ``None`` in a
@@ -63,6 +67,8 @@ class RouterInfo:
     prefix: str | None = None
     tags: bool = False
     paths: list[str] = field(default_factory=list)
+    includes: bool = False
+    """The module mounts other routers on it (``router.include_router(...)``): it groups them."""
 
 
 @dataclass
@@ -112,6 +118,37 @@ def tag_for(prefix: str) -> str | None:
     return None
 
 
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def _spells_own_paths(router: RouterInfo | None, others: list[Registration]) -> bool:
+    """Whether a router mounted without a prefix spells its routes' paths in full: every path
+    starts with what the other routers' prefixes share (often nothing: ``/dags``, ``/pools``) and
+    then a literal segment (``/assets``, ``/assets/{id}``). Such routes already sit beside the
+    others' (Airflow's API mounts routers both ways); relative ones (``/``, ``/{id}``) or ones
+    outside a shared stem (``/orders`` among ``/api/...``) still get the finding."""
+    if router is None or not router.paths:
+        return False
+    prefixes = [o.literal_prefix for o in others if o.has_prefix]
+    stems = [_segments(p) for p in prefixes if p and p != "<computed>"]
+    if not stems or len(stems) < len(prefixes):
+        return False
+    common = stems[0]
+    for stem in stems[1:]:
+        n = 0
+        while n < min(len(common), len(stem)) and common[n] == stem[n]:
+            n += 1
+        common = common[:n]
+    for path in router.paths:
+        parts = _segments(path)
+        if parts[: len(common)] != common or len(parts) <= len(common):
+            return False
+        if parts[len(common)].startswith("{"):
+            return False
+    return True
+
+
 def _string(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -153,6 +190,15 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
                     isinstance(kw.value, ast.Constant) and kw.value.value is None
                 ):
                     router.tags = True
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr == "include_router"
+            and isinstance(stmt.value.func.value, ast.Name)
+            and stmt.value.func.value.id == attr
+        ):
+            router.includes = True
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for dec in stmt.decorator_list:
                 if (
@@ -352,6 +398,13 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         )
         if not (lacks_prefix or lacks_tags):
             return
+        router = reg.router_info
+        if router is not None and router.includes:
+            return  # it groups routers that carry their own prefixes and tags
+        if lacks_prefix and _spells_own_paths(router, known_prefix):
+            lacks_prefix = False
+            if not lacks_tags:
+                return
         parts = []
         if lacks_prefix:
             special = self._special(reg)
