@@ -9,7 +9,9 @@ loaded (section 5.1).
 
 Finding: a ``try`` whose body imports a router module (``import``, ``from ... import``,
 ``importlib.import_module``) or calls ``include_router``, with a handler for import errors
-(``ImportError``, ``Exception``, bare) that neither re-raises nor logs the traceback.
+(``ImportError``, ``Exception``, bare) that neither re-raises nor logs the traceback. Importing a
+function or class that a project's routers module defines (a request handler reusing
+``query_memory`` from ``app.routers.memories``) is not a router load.
 
 Fix (unsafe: a required router that fails now stops startup): the handler's log call becomes
 ``logger.exception`` (one is added if there is none); routers listed in ``required-routers`` (module
@@ -43,6 +45,7 @@ Example::
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,7 @@ from archfix.codemods._startup_support import (
     string_literal,
 )
 from archfix.codemods.base import FileCodemod, function_defs
+from archfix.codemods.mixed_environment_detection import source_of
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import Project, resolve_relative
@@ -90,6 +94,17 @@ class RouterLoad:
         return ", ".join(self.labels) or "a router"
 
 
+@functools.lru_cache(maxsize=256)
+def _functions_and_classes(text: str) -> frozenset[str]:
+    """Names of the module-level functions and classes in ``text``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return frozenset()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return frozenset(stmt.name for stmt in tree.body if isinstance(stmt, kinds))
+
+
 def _walk(nodes: Sequence[cst.CSTNode], visitor: cst.CSTVisitor) -> None:
     for node in nodes:
         node.visit(visitor)
@@ -98,11 +113,27 @@ def _walk(nodes: Sequence[cst.CSTNode], visitor: cst.CSTVisitor) -> None:
 class _LoadScanner(cst.CSTVisitor):
     """Collects router imports and include_router calls in a try body (not in nested defs)."""
 
-    def __init__(self, importer: str | None, is_package: bool) -> None:
+    def __init__(
+        self, importer: str | None, is_package: bool, project: Project | None = None
+    ) -> None:
         self.load = RouterLoad()
         self.importer = importer
         self.is_package = is_package
+        self.project = project
         self.includes: list[str] = []
+
+    def _helper(self, module: str, name: str) -> bool:
+        """Whether ``from module import name`` takes a function or class the project's ``module``
+        defines (a handler importing ``query_memory`` from ``app.routers.memories`` uses a helper:
+        it does not mount a router). Submodules and names spelled like routers never are."""
+        if self.project is None or "rout" in name:
+            return False
+        index = self.project.index
+        info = index.get(module)
+        if info is None or info.dynamic or index.is_submodule(module, name):
+            return False
+        text = source_of(self.project, info.path)
+        return text is not None and name in _functions_and_classes(text)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -125,6 +156,8 @@ class _LoadScanner(cst.CSTVisitor):
             return
         for alias in node.names:
             name = alias.evaluated_name
+            if self._helper(module, name):
+                continue
             label = module if name.endswith("router") else f"{module}.{name}".lstrip(".")
             if label not in self.load.labels:
                 self.load.labels.append(label)
@@ -365,7 +398,9 @@ class SilentRouteImport(FileCodemod):
 
     def _silent_handlers(self, node: cst.Try) -> list[tuple[cst.ExceptHandler, _Plan]]:
         info = self.ctx.project.index.module_at(self.ctx.path)
-        scanner = _LoadScanner(self.ctx.module_name, bool(info and info.is_package))
+        scanner = _LoadScanner(
+            self.ctx.module_name, bool(info and info.is_package), self.ctx.project
+        )
         _walk(node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], scanner)
         if node.orelse is not None:
             node.orelse.visit(scanner)
