@@ -76,9 +76,13 @@ def module_name_for(
     """The dotted module name of ``path`` and whether it is a package ``__init__``.
 
     Walks up through folders that have an ``__init__.py``; the first folder without one is the
-    import root. Namespace packages are handled by :meth:`ModuleIndex.build`, which also registers
-    the name relative to the project root. ``packages`` memoises "has an ``__init__.py``" per
-    folder for one run (a tree of thousands of files shares a handful of folders).
+    import root, unless it lies inside a package (a folder up to the root has an ``__init__.py``):
+    then it is a namespace subpackage (``litellm/llms/openai/`` in the ``litellm`` package), not a
+    folder on ``sys.path``, and taking it for one named its modules like third-party packages
+    (``openai``). Namespace packages from the root are handled by :meth:`ModuleIndex.build`, which
+    also registers the name relative to the project root. ``packages`` memoises "has an
+    ``__init__.py``" per folder for one run (a tree of thousands of files shares a handful of
+    folders).
     """
     is_package = path.name == "__init__.py"
     parts = [] if is_package else [path.stem]
@@ -92,7 +96,17 @@ def module_name_for(
             known = packages[folder] = (folder / "__init__.py").is_file()
         return known
 
-    while has_init(folder) and folder != folder.parent:
+    def inside_package(folder: Path) -> bool:
+        for above in folder.parents:
+            if has_init(above):
+                return True
+            if above == root or above == above.parent:
+                return False
+        return False
+
+    while folder != folder.parent and (
+        has_init(folder) or (folder != root and inside_package(folder))
+    ):
         parts.append(folder.name)
         if folder == root:
             break

@@ -237,3 +237,31 @@ def test_imports_table_is_validated(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.archfix.imports]\n"app.db.base" = 3\n')
     with pytest.raises(ConfigError, match="imports"):
         config_for(tmp_path, Overrides())
+
+
+def test_namespace_subpackage_is_not_an_import_root(tmp_path: Path) -> None:
+    """A folder without ``__init__.py`` inside a package is a namespace subpackage: its
+    ``openai.py`` is ``pkg.llms.openai.openai``, not the third-party ``openai`` (LiteLLM's layout),
+    so ``from openai import OpenAI`` is not "unresolved". A script folder at the root stays one."""
+    from archfix.engine import RunOptions, run
+    from archfix.project import module_name_for
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/llms/__init__.py": "",
+        "pkg/llms/openai/openai.py": "class OpenAIChat:\n    pass\n",
+        "pkg/llms/openai/chat/handler.py": "from pkg.llms.openai.openai import OpenAIChat\n",
+        "pkg/main.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+        "scripts/tool.py": "print('tool')\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    names = {rel: module_name_for(tmp_path / rel, tmp_path)[0] for rel in files}
+    assert names["pkg/llms/openai/openai.py"] == "pkg.llms.openai.openai"
+    assert names["pkg/llms/openai/chat/handler.py"] == "pkg.llms.openai.chat.handler"
+    assert names["scripts/tool.py"] == "tool"
+    config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
+    result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert result.findings == []
