@@ -9,9 +9,11 @@ loaded (section 5.1).
 
 Finding: a ``try`` whose body imports a router module (``import``, ``from ... import``,
 ``importlib.import_module``) or calls ``include_router``, with a handler for import errors
-(``ImportError``, ``Exception``, bare) that neither re-raises nor logs the traceback. Importing a
-function or class that a project's routers module defines (a request handler reusing
-``query_memory`` from ``app.routers.memories``) is not a router load.
+(``ImportError``, ``Exception``, bare) that neither re-raises nor logs the traceback. A router
+module is named with a word (``routes``, ``routers``, ``items_router``, ``endpoints``), not just
+the letters (``coroutine_checker``, ``verbose_router_logger``), and importing a function or class
+that a project's routers module defines (a request handler reusing ``query_memory`` from
+``app.routers.memories``) is not a router load.
 
 Fix (unsafe: a required router that fails now stops startup): the handler's log call becomes
 ``logger.exception`` (one is added if there is none); routers listed in ``required-routers`` (module
@@ -72,6 +74,24 @@ _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "critical"}
 _IMPORTERS = {"import_module", "__import__"}
 
 
+_ROUTER_WORDS = frozenset({"router", "routers", "route", "routes", "routing", "endpoints"})
+"""Words that make a package or module part of a label a place of routes (``app.api.routes``)."""
+_ROUTER_NAME_WORDS = frozenset({"router", "routers", "routes", "endpoints"})
+"""Words that make the last part of a label a router (``items_router``, ``enterprise_routes``);
+not ``route``, which ends helper names (``is_mapped_route``, ``get_route``)."""
+
+
+def _router_like(label: str) -> bool:
+    """Whether a dotted label names a router or something in a module of routes: a part that is,
+    or ends with, one of the words (``app.api.routes.items``, ``app.routers``,
+    ``enterprise_routes``), not one that merely holds the letters (``coroutine_checker``,
+    ``autorouter_savings``, ``verbose_router_logger``, ``route_checks``, ``is_mapped_route``)."""
+    *parents, last = label.lower().split(".")
+    return last.rsplit("_", 1)[-1] in _ROUTER_NAME_WORDS or any(
+        part.rsplit("_", 1)[-1] in _ROUTER_WORDS for part in parents
+    )
+
+
 @dataclass
 class RouterLoad:
     """What one ``try`` block loads: static router labels, or a run-time module name expression."""
@@ -84,7 +104,7 @@ class RouterLoad:
     def is_router(self) -> bool:
         return (
             self.includes_router
-            or any("rout" in label for label in self.labels)
+            or any(_router_like(label) for label in self.labels)
             or (self.dynamic is not None and "rout" in code_of(self.dynamic))
         )
 
@@ -125,8 +145,8 @@ class _LoadScanner(cst.CSTVisitor):
     def _helper(self, module: str, name: str) -> bool:
         """Whether ``from module import name`` takes a function or class the project's ``module``
         defines (a handler importing ``query_memory`` from ``app.routers.memories`` uses a helper:
-        it does not mount a router). Submodules and names spelled like routers never are."""
-        if self.project is None or "rout" in name:
+        it does not mount a router). Submodules and names like ``items_router`` never are."""
+        if self.project is None or _router_like(name):
             return False
         index = self.project.index
         info = index.get(module)
