@@ -13,7 +13,8 @@ Finding: a ``try`` whose body imports a router module (``import``, ``from ... im
 module is named with a word (``routes``, ``routers``, ``items_router``, ``endpoints``), not just
 the letters (``coroutine_checker``, ``verbose_router_logger``), and importing a function or class
 that a project's routers module defines (a request handler reusing ``query_memory`` from
-``app.routers.memories``) is not a router load.
+``app.routers.memories``) is not a router load. Inside an ``async def`` that is not a lifespan or
+startup handler (a request handler, a task), only a ``try`` that calls ``include_router`` counts.
 
 Fix (unsafe: a required router that fails now stops startup): the handler's log call becomes
 ``logger.exception`` (one is added if there is none); routers listed in ``required-routers`` (module
@@ -61,6 +62,7 @@ from archfix.codemods._startup_support import (
     ensure_import,
     logger_expr,
     module_logger,
+    startup_functions,
     string_literal,
 )
 from archfix.codemods.base import FileCodemod, function_defs
@@ -374,12 +376,28 @@ class SilentRouteImport(FileCodemod):
         self.logger = module_logger(node)
         self._scope(node, node.body, "_failed_routers")
 
-        for func in function_defs(node):
-            if isinstance(func.body, cst.IndentedBlock):
-                self._scope(func.body, func.body.body, "failed_routers")
+        functions = function_defs(node)
+        startup: set[int] | None = None
+        for func in functions:
+            if not isinstance(func.body, cst.IndentedBlock):
+                continue
+            mounts_only = False
+            if func.asynchronous is not None:
+                if startup is None:
+                    found = startup_functions(node, walk.tree_of(self.ctx))
+                    startup = {id(f.node) for f in found}
+                # Routers are mounted while the app is built; an async function that is not a
+                # lifespan or startup handler runs per request or task, where a try that only
+                # imports uses what it imports (helpers of a router module, optional features).
+                mounts_only = id(func) not in startup
+            self._scope(func.body, func.body.body, "failed_routers", mounts_only)
 
     def _scope(
-        self, container: cst.CSTNode, body: Sequence[cst.BaseStatement], list_name: str
+        self,
+        container: cst.CSTNode,
+        body: Sequence[cst.BaseStatement],
+        list_name: str,
+        mounts_only: bool = False,
     ) -> None:
         tries = [
             (index, node)
@@ -389,7 +407,7 @@ class SilentRouteImport(FileCodemod):
         ]
         name_taken: bool | None = None
         for index, node in tries:
-            for handler, plan in self._silent_handlers(node):
+            for handler, plan in self._silent_handlers(node, mounts_only):
                 message = (
                     f"{plan.load.describe()} fails silently here: the handler drops the error and "
                     "its traceback, so a broken router just disappears from the API; log it with "
@@ -416,7 +434,11 @@ class SilentRouteImport(FileCodemod):
             return False
         return name in _names(body)
 
-    def _silent_handlers(self, node: cst.Try) -> list[tuple[cst.ExceptHandler, _Plan]]:
+    def _silent_handlers(
+        self, node: cst.Try, mounts_only: bool = False
+    ) -> list[tuple[cst.ExceptHandler, _Plan]]:
+        """The handlers of ``node`` that swallow a router load's failure; with ``mounts_only``,
+        only a ``try`` that mounts a router (``include_router``) counts."""
         info = self.ctx.project.index.module_at(self.ctx.path)
         scanner = _LoadScanner(
             self.ctx.module_name, bool(info and info.is_package), self.ctx.project
@@ -427,7 +449,7 @@ class SilentRouteImport(FileCodemod):
         load = scanner.load
         if not load.labels and scanner.includes:
             load.labels.extend(scanner.includes)
-        if not load.is_router:
+        if not load.is_router or (mounts_only and not load.includes_router):
             return []
         required_entries = self.ctx.options.get("required-routers", [])
         found = []
