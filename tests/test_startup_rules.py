@@ -337,3 +337,60 @@ def test_without_failures_every_router_loads_and_nothing_is_summarised(fixed_uns
     assert "/.well-known/jwks.json" in paths
     assert any(p.startswith("/api/v1/knowledge-graph") for p in paths)
     assert "Routers not loaded" not in err
+
+
+@pytest.mark.parametrize(
+    ("config", "wrapped"), [("", True), ("[tool.black]\nline-length = 120\n", False)]
+)
+def test_generated_log_calls_are_laid_out_by_black(
+    config: str, wrapped: bool, tmp_path: Path
+) -> None:
+    """The try/except that unisolated-startup and silent-route-import write is black's layout at
+    the depth it lands, for the project's line length; the user's own lines are left alone."""
+    import black
+
+    from archfix.codemods.base import FixPolicy
+    from archfix.engine import RunOptions, run
+    from archfix.runner import Overrides, config_for
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'svc'\n" + config)
+    own = "kept   =  'the user''s own layout'"
+    source = textwrap.dedent(
+        f"""\
+        import logging
+
+        from fastapi import FastAPI
+
+        log = logging.getLogger(__name__)
+        app = FastAPI()
+        {own}
+
+
+        @app.on_event("startup")
+        async def startup() -> None:
+            if app.state:
+                await exporter.initialize_connection()
+
+
+        try:
+            from app.routes import reports
+        except ImportError:
+            pass
+        """
+    )
+    (tmp_path / "main.py").write_text(source)
+    selected = Overrides(select=("unisolated-startup", "silent-route-import"))
+    policy = FixPolicy(apply=True, unsafe=True)
+    result = run(
+        tmp_path, [tmp_path], config_for(tmp_path, selected), RunOptions(policy, cache=False)
+    )
+    (change,) = result.changes
+    out = change.new_text
+    assert own in out
+    length = 120 if config else 88
+    black_mode = black.Mode(line_length=length)
+    assert black.format_str(out.replace(own, "kept = 1"), mode=black_mode) == out.replace(
+        own, "kept = 1"
+    )
+    assert ("log.exception(\n" in out) is wrapped
+    assert "Router app.routes.reports failed to load" in out

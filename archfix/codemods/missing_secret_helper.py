@@ -40,7 +40,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -48,34 +48,15 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
 from archfix.codemods import _walk
+from archfix.codemods._generated import black_line_length
 from archfix.codemods._startup_support import ensure_import
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
 from archfix.project import Project
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-DEFAULT_LINE_LENGTH = 88
-"""black's default line length (black itself is imported only when the helper is rendered)."""
-
 _GETTER = re.compile(r"^_?(get|fetch|load|read|access)_secrets?(_value)?$")
 _DEFAULT_KEYWORDS = ("default", "fallback")
-
-
-@cache
-def black_line_length(root: Path) -> int:
-    """``[tool.black] line-length`` of the project, else black's default (88)."""
-    pyproject = root / "pyproject.toml"
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return DEFAULT_LINE_LENGTH
-    value = data.get("tool", {}).get("black", {}).get("line-length")
-    return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
 
 
 @dataclass

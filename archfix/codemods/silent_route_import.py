@@ -58,6 +58,7 @@ import libcst as cst
 
 from archfix.codemods import _walk as walk
 from archfix.codemods._cst import code_of, dotted_name
+from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     ensure_import,
     logger_expr,
@@ -366,6 +367,10 @@ class SilentRouteImport(FileCodemod):
         index holding a handler that records failures."""
         self.list_names: dict[int, str] = {}
         """id of a scope's body container -> the name of its failure list."""
+        self.columns: dict[int, int] = {}
+        """id of a scope's body container -> the column of its statements."""
+        self.indent = 4
+        """Width of the module's indentation unit."""
         self.logger: str | None = None
         self._stack: list[str] = []
         self._current_list = "_failed_routers"
@@ -422,6 +427,9 @@ class SilentRouteImport(FileCodemod):
                     continue
                 self.plans[id(handler)] = plan
                 if not plan.required:
+                    if id(container) not in self.columns:
+                        position = self.position(body[index])
+                        self.columns[id(container)] = position.start.column if position else 0
                     first, last = self.scopes.get(id(container), (index, index))
                     self.scopes[id(container)] = (min(first, index), max(last, index))
                     self.list_names[id(container)] = list_name
@@ -530,7 +538,9 @@ class SilentRouteImport(FileCodemod):
             else:
                 items = ", ".join(string_literal(x) for x in load.labels)
                 new.append(f"{list_name}.extend([{items}])")
-        added = [cst.parse_statement(code + "\n") for code in new]
+        position = self.position(handler)
+        column = (position.start.column if position else 0) + self.indent
+        added = formatted_statements("\n".join(new) + "\n", column, self.ctx.project.root)
         stop = next(
             (
                 i
@@ -559,6 +569,7 @@ class SilentRouteImport(FileCodemod):
         return updated_node.with_changes(body=body)
 
     def visit_Module(self, node: cst.Module) -> bool:
+        self.indent = len(node.default_indent.expandtabs())
         self._analyse(node)
         return bool(self.plans)  # nothing planned: skip the transforming traversal
 
@@ -577,10 +588,15 @@ class SilentRouteImport(FileCodemod):
         first, last = self.scopes[container]
         name = self._list_name(container)
         logger = logger_expr(self.logger)
-        summary = cst.parse_statement(
-            f'if {name}:\n    {logger}.warning("Routers not loaded: %s", ", ".join({name}))\n'
-        ).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
-        declaration = cst.parse_statement(f"{name}: list[str] = []\n")
+        column = self.columns.get(container, 0)
+        root = self.ctx.project.root
+        (summary,) = formatted_statements(
+            f'if {name}:\n    {logger}.warning("Routers not loaded: %s", ", ".join({name}))\n',
+            column,
+            root,
+        )
+        summary = summary.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        (declaration,) = formatted_statements(f"{name}: list[str] = []\n", column, root)
         target = body[first]
         assert isinstance(target, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
         blank: list[cst.EmptyLine] = []

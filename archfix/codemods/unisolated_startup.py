@@ -42,6 +42,7 @@ import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import code_of
+from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
     callee_name,
@@ -109,6 +110,10 @@ class UnisolatedStartup(FileCodemod):
         self.wrap: dict[int, str] = {}
         """id of the statement line -> the callee, for the log message."""
         self.logger: str | None = None
+        self.columns: dict[int, int] = {}
+        """id of the statement line -> its column, where the generated log call is indented from."""
+        self.indent = 4
+        """Width of the module's indentation unit."""
 
     @classmethod
     def wants(cls, path: Path, text: str, project: Project) -> bool:
@@ -142,6 +147,9 @@ class UnisolatedStartup(FileCodemod):
                         self.report(small, message + " (not changed: it shares its line)")
                     elif self.report(small, message, fix=Fix.UNSAFE):
                         self.wrap[id(line)] = code_of(found[0].func)
+                        position = self.position(line)
+                        self.columns[id(line)] = position.start.column if position else 0
+        self.indent = len(node.default_indent.expandtabs())
         return bool(self.wrap)  # nothing planned: skip the transforming traversal
 
     def leave_SimpleStatementLine(
@@ -151,13 +159,18 @@ class UnisolatedStartup(FileCodemod):
         if name is None:
             return updated_node
         log = string_literal(f"{name}() failed at startup; continuing without it")
-        template = cst.parse_statement(
-            f"try:\n    pass\nexcept Exception:\n    {logger_expr(self.logger)}.exception({log})\n"
-        )
+        template = cst.parse_statement("try:\n    pass\nexcept Exception:\n    pass\n")
         assert isinstance(template, cst.Try)
+        handler = template.handlers[0]
+        logged = formatted_statements(
+            f"{logger_expr(self.logger)}.exception({log})\n",
+            self.columns.get(id(original_node), 0) + self.indent,
+            self.ctx.project.root,
+        )
         inner = updated_node.with_changes(leading_lines=[])
         return template.with_changes(
             body=template.body.with_changes(body=[inner]),
+            handlers=[handler.with_changes(body=handler.body.with_changes(body=logged))],
             leading_lines=updated_node.leading_lines,
         )
 

@@ -12,12 +12,16 @@ def include_routers(app: FastAPI, names: list[str]) -> None:
         try:
             app.include_router(import_module(f"api.routes.{name}").router)
         except ModuleNotFoundError:
-            logging.getLogger(__name__).exception("Router %s failed to load", f"api.routes.{name}")
+            logging.getLogger(__name__).exception(
+                "Router %s failed to load", f"api.routes.{name}"
+            )
             failed_routers.append(f"api.routes.{name}")
             continue
 
     if failed_routers:
-        logging.getLogger(__name__).warning("Routers not loaded: %s", ", ".join(failed_routers))
+        logging.getLogger(__name__).warning(
+            "Routers not loaded: %s", ", ".join(failed_routers)
+        )
 
 
 def create_app() -> FastAPI:

@@ -25,8 +25,12 @@ try:
     app.include_router(places.router, prefix="/places")
 except (ImportError, AttributeError):
     print("maps disabled")
-    logging.getLogger(__name__).exception("Router routes.maps_proxy, routes.places failed to load")
+    logging.getLogger(__name__).exception(
+        "Router routes.maps_proxy, routes.places failed to load"
+    )
     _failed_routers.extend(["routes.maps_proxy", "routes.places"])
 
 if _failed_routers:
-    logging.getLogger(__name__).warning("Routers not loaded: %s", ", ".join(_failed_routers))
+    logging.getLogger(__name__).warning(
+        "Routers not loaded: %s", ", ".join(_failed_routers)
+    )

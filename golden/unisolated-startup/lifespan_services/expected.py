@@ -23,11 +23,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             await security_monitor.start()  # needs the exporters
         except Exception:
-            log.exception("security_monitor.start() failed at startup; continuing without it")
+            log.exception(
+                "security_monitor.start() failed at startup; continuing without it"
+            )
     try:
         await story_scheduler.start()
     except Exception:
-        log.exception("story_scheduler.start() failed at startup; continuing without it")
+        log.exception(
+            "story_scheduler.start() failed at startup; continuing without it"
+        )
     yield
     await story_scheduler.stop()
 

@@ -14,5 +14,7 @@ async def startup() -> None:
     try:
         await get_queue().connect()
     except Exception:
-        logging.getLogger(__name__).exception("get_queue().connect() failed at startup; continuing without it")
+        logging.getLogger(__name__).exception(
+            "get_queue().connect() failed at startup; continuing without it"
+        )
     app.state.ready = True

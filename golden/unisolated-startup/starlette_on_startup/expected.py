@@ -11,7 +11,9 @@ def init_search() -> None:
     try:
         search_client.initialize(timeout=5)
     except Exception:
-        logger.exception("search_client.initialize() failed at startup; continuing without it")
+        logger.exception(
+            "search_client.initialize() failed at startup; continuing without it"
+        )
 
 
 app = Starlette(on_startup=[init_search])

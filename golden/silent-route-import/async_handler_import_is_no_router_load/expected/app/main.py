@@ -28,4 +28,6 @@ async def mount_admin() -> None:
         failed_routers.append("app.routers.admin")
 
     if failed_routers:
-        logging.getLogger(__name__).warning("Routers not loaded: %s", ", ".join(failed_routers))
+        logging.getLogger(__name__).warning(
+            "Routers not loaded: %s", ", ".join(failed_routers)
+        )

@@ -12,4 +12,6 @@ except ImportError:
     _failed_routers.append("app.api.routes.users")
 
 if _failed_routers:
-    logging.getLogger(__name__).warning("Routers not loaded: %s", ", ".join(_failed_routers))
+    logging.getLogger(__name__).warning(
+        "Routers not loaded: %s", ", ".join(_failed_routers)
+    )
