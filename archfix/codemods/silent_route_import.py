@@ -200,18 +200,33 @@ class _LoadScanner(cst.CSTVisitor):
                 self.includes.append(code_of(node.args[0].value))
 
 
-def _may_load_router(body: Sequence[ast.stmt], module_name: str | None) -> bool:
-    """False only when :class:`_LoadScanner` certainly finds no router load in these statements."""
+def _may_load_router(
+    body: Sequence[ast.stmt], module_name: str | None, is_package: bool = False
+) -> bool:
+    """False only when :class:`_LoadScanner` certainly finds no router load in these statements:
+    the same labels, judged by :func:`_router_like` (without the scanner's exclusions)."""
     for stmt in body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Import):
-                if any("rout" in alias.name for alias in node.names):
+                if any(_router_like(alias.name) for alias in node.names):
                     return True
             elif isinstance(node, ast.ImportFrom):
-                if "rout" in (node.module or "") or any("rout" in a.name for a in node.names):
+                if node.level and module_name is None:
                     return True
-                if node.level and (module_name is None or "rout" in module_name):
-                    return True
+                module = (
+                    resolve_relative(node.module, node.level, module_name, is_package)
+                    if node.level and module_name is not None
+                    else node.module or ""
+                )
+                for alias in node.names:
+                    name = alias.name
+                    label = (
+                        module
+                        if name == "*" or name.endswith("router")
+                        else f"{module}.{name}".lstrip(".")
+                    )
+                    if _router_like(label):
+                        return True
             elif isinstance(node, ast.Call):
                 func = node.func
                 last = (
@@ -339,12 +354,14 @@ class SilentRouteImport(FileCodemod):
 
     @classmethod
     def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
-        """Only a ``try`` whose body may load a router can be reported: one that imports a module
-        spelled with ``rout`` (relative imports: or inside such a package), or calls
+        """Only a ``try`` whose body may load a router can be reported: one that imports
+        something named like a router or a module of routes (see :func:`_router_like`), or calls
         ``include_router``/``import_module``/``__import__``."""
         try_types = (ast.Try, getattr(ast, "TryStar", ast.Try))
+        info = project.index.get(module_name) if module_name is not None else None
+        is_package = bool(info and info.is_package)
         return any(  # a try is a statement: walking the statement lists finds every one
-            isinstance(stmt, try_types) and _may_load_router(stmt.body, module_name)
+            isinstance(stmt, try_types) and _may_load_router(stmt.body, module_name, is_package)
             for body in walk.blocks(tree)
             for stmt in body
         )
