@@ -401,8 +401,8 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         router = reg.router_info
         if router is not None and router.includes:
             return  # it groups routers that carry their own prefixes and tags
-        if lacks_prefix and _spells_own_paths(router, known_prefix):
-            lacks_prefix = False
+        if lacks_prefix and self._special(reg) is None and _spells_own_paths(router, known_prefix):
+            lacks_prefix = False  # (a root-level endpoint keeps its lower-key message)
             if not lacks_tags:
                 return
         parts = []
