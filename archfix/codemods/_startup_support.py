@@ -241,9 +241,16 @@ def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> li
         )
         if decorated or name in handlers:
             found.append(StartupFunction(func, "startup handler"))
-        elif name in lifespans or "lifespan" in name.lower():
+        elif name in lifespans or ("lifespan" in name.lower() and _is_generator(func)):
+            # Named like a lifespan but without a yield of its own, a function builds one
+            # (``get_lifespan``, ``create_lifespan``): its body runs when the app is built.
             found.append(StartupFunction(func, "lifespan"))
     return found
+
+
+def _is_generator(func: cst.FunctionDef) -> bool:
+    body = func.body
+    return isinstance(body, cst.IndentedBlock) and any(_yields(stmt) for stmt in body.body)
 
 
 def module_logger(module: cst.Module) -> str | None:
