@@ -169,8 +169,10 @@ def test_a_wrong_merge_is_caught_and_not_written(
     root = _golden("lite", tmp_path / "lite")
     real = build.render
 
-    def dropping_a_route(plan: build.Plan) -> str:
-        return real(plan).replace('application.include_router(admin, prefix="/admin")', "pass")
+    def dropping_a_route(plan: build.Plan, line_length: int = 88) -> str:
+        return real(plan, line_length).replace(
+            'application.include_router(admin, prefix="/admin")', "pass"
+        )
 
     monkeypatch.setattr(build, "render", dropping_a_route)
     result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
@@ -200,9 +202,9 @@ def test_merged_module_is_rendered_only_when_needed(
     real = build.render
     calls: list[str] = []
 
-    def counting(plan: build.Plan) -> str:
+    def counting(plan: build.Plan, line_length: int = 88) -> str:
         calls.append(plan.app_name)
-        return real(plan)
+        return real(plan, line_length)
 
     monkeypatch.setattr(build, "render", counting)
     root = _golden("ctor_only", tmp_path / "ctor")
@@ -321,3 +323,19 @@ def test_same_registration_with_other_values_is_one_block_with_per_profile_value
     public = _dump(root, ["svc.main_public"])["svc.main_public"]
     assert "error" not in public, public
     assert "error" in _dump(root, ["svc.main"])["svc.main"]
+
+
+@pytest.mark.parametrize("line_length", [60, 120])
+def test_merged_module_follows_the_project_line_length(line_length: int, tmp_path: Path) -> None:
+    """The merged entry point is black's layout at the project's [tool.black] line-length."""
+    import black
+
+    root = _golden("lite", tmp_path / "lite")
+    (root / "pyproject.toml").write_text(f"[tool.black]\nline-length = {line_length}\n")
+    result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
+    merged = [c.new_text for c in result.changes if c.new_text and "def create_app" in c.new_text]
+    assert len(merged) == 1
+    text = merged[0]
+    assert black.format_str(text, mode=black.Mode(line_length=line_length)) == text
+    if line_length == 60:
+        assert black.format_str(text, mode=black.Mode()) != text, "60 columns must wrap more"

@@ -340,7 +340,13 @@ def test_without_failures_every_router_loads_and_nothing_is_summarised(fixed_uns
 
 
 @pytest.mark.parametrize(
-    ("config", "wrapped"), [("", True), ("[tool.black]\nline-length = 120\n", False)]
+    ("config", "wrapped"),
+    [
+        ("", True),
+        ("[tool.black]\nline-length = 120\n", False),
+        ("[tool.ruff]\nline-length = 120\n", False),
+        ("[tool.black]\nline-length = 88\n[tool.ruff]\nline-length = 120\n", True),
+    ],
 )
 def test_generated_log_calls_are_laid_out_by_black(
     config: str, wrapped: bool, tmp_path: Path
@@ -387,7 +393,7 @@ def test_generated_log_calls_are_laid_out_by_black(
     (change,) = result.changes
     out = change.new_text
     assert own in out
-    length = 120 if config else 88
+    length = 88 if wrapped else 120
     black_mode = black.Mode(line_length=length)
     assert black.format_str(out.replace(own, "kept = 1"), mode=black_mode) == out.replace(
         own, "kept = 1"

@@ -30,14 +30,19 @@ _MIN_WIDTH = 40
 
 @cache
 def black_line_length(root: Path) -> int:
-    """``[tool.black] line-length`` of the project, else black's default (88)."""
+    """The project's line length: ``[tool.black] line-length``, else ``[tool.ruff] line-length``
+    (a project formatted with ruff), else black's default (88)."""
     pyproject = root / "pyproject.toml"
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return DEFAULT_LINE_LENGTH
-    value = data.get("tool", {}).get("black", {}).get("line-length")
-    return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
+    tool = data.get("tool", {})
+    for table in (tool.get("black", {}), tool.get("ruff", {})):
+        value = table.get("line-length") if isinstance(table, dict) else None
+        if isinstance(value, int) and value > 0:
+            return value
+    return DEFAULT_LINE_LENGTH
 
 
 @cache

@@ -65,6 +65,7 @@ import fnmatch
 from collections.abc import Callable
 from pathlib import Path
 
+from archfix.codemods._generated import black_line_length
 from archfix.codemods.base import ProjectCodemod
 from archfix.config import Option
 from archfix.merge import build
@@ -191,7 +192,7 @@ class MergeEntrypoints(ProjectCodemod):
             # Rendered on first use: black takes ~0.15 s per merged module, and neither a report
             # nor a verification that fails on the original apps needs the text.
             if not rendered:
-                rendered.append(build.render(the_plan))
+                rendered.append(build.render(the_plan, black_line_length(self.ctx.project.root)))
             out: dict[Path, str | None] = {canonical: rendered[0]}
             for path, variant in zip(members[1:], variants[1:], strict=True):
                 out[path] = (

@@ -568,8 +568,8 @@ def _docstring(plan: Plan) -> str:
     return '"""' + "\n".join(lines) + '"""'
 
 
-def render(plan: Plan) -> str:
-    """The merged canonical module's text (black-formatted)."""
+def render(plan: Plan, line_length: int = 88) -> str:
+    """The merged canonical module's text, formatted by black at the project's line length."""
     canonical = plan.variants[0]
     ctor_class = canonical.ctor.callee
     head: list[str] = [_docstring(plan), ""]
@@ -656,7 +656,7 @@ def render(plan: Plan) -> str:
     code = module.with_changes(body=new_body).code
     import black  # imported on use: only a merge renders code
 
-    return black.format_str(code, mode=black.Mode())
+    return black.format_str(code, mode=black.Mode(line_length=line_length))
 
 
 def _ctor_statements(plan: Plan) -> list[cst.BaseStatement]:
