@@ -14,6 +14,9 @@ import libcst as cst
 
 from archfix.codemods._cst import args_key, code_of, dotted_name, expr_key
 
+_ADAPTERS = ("BaseHTTPMiddleware",)
+"""Middleware classes that wrap a function given as ``dispatch=`` (the last name part)."""
+
 
 @dataclass
 class Registration:
@@ -42,18 +45,19 @@ class Registration:
         kind: str,
         removable_parent: cst.If | None = None,
     ) -> Registration:
-        """From a call's arguments: the middleware class first, its options after."""
+        """From a call's arguments: the middleware class first, its options after.
+
+        ``BaseHTTPMiddleware`` is an adapter: the middleware is its ``dispatch`` function, so two
+        registrations with different functions are two middlewares, not one registered twice.
+        """
         cls_expr = args[0].value
-        return cls(
-            receiver,
-            code_of(cls_expr),
-            expr_key(cls_expr),
-            args_key(args[1:]),
-            node,
-            conditions,
-            kind,
-            removable_parent,
-        )
+        name, key, options = code_of(cls_expr), expr_key(cls_expr), list(args[1:])
+        dispatch = next((a for a in options if a.keyword and a.keyword.value == "dispatch"), None)
+        if dispatch is not None and (dotted_name(cls_expr) or "").endswith(_ADAPTERS):
+            name = f"{name}(dispatch={code_of(dispatch.value)})"
+            key = f"{key}|dispatch={expr_key(dispatch.value)}"
+            options.remove(dispatch)
+        return cls(receiver, name, key, args_key(options), node, conditions, kind, removable_parent)
 
 
 class ScopeCollector:
