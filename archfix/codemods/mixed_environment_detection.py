@@ -300,6 +300,73 @@ def _char_col(lines: list[str], line: int, byte_col: int) -> int:
     return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function or comprehension's own code (not of the scopes nested in it)."""
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        stack: list[ast.AST] = list(scope.body)
+    elif isinstance(scope, ast.Lambda):
+        stack = [scope.body]
+    else:
+        stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (*_SCOPES, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _bound_in(scope: ast.AST) -> set[str]:
+    """Names a function or comprehension binds itself: parameters, assignment and loop targets,
+    imports, nested definitions, ``with``/``except`` names; less those it declares ``global``."""
+    names: set[str] = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                names.add(arg.arg)
+    declared_global: set[str] = set()
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.partition(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+    return names - declared_global
+
+
+def _function_locals(tree: ast.Module) -> set[int]:
+    """ids of the Name nodes, inside functions, lambdas and comprehensions, whose name a scope
+    around them binds: they read a local variable, never the module's ``settings``."""
+    out: set[int] = set()
+    stack: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    while stack:  # not recursive: long operator chains nest deeper than the recursion limit
+        node, local = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _SCOPES):
+                stack.append((child, local | _bound_in(child)))
+                continue
+            if isinstance(child, ast.Name) and child.id in local:
+                out.add(id(child))
+            stack.append((child, local))
+    return out
+
+
 class MixedEnvironmentDetection(ProjectCodemod):
     """List every way the project decides its environment when it uses more than one."""
 
@@ -409,6 +476,8 @@ class MixedEnvironmentDetection(ProjectCodemod):
     ) -> Iterator[Site]:
         bindings = import_bindings(tree, module, is_package)
         local_instances = {i for m in instances.values() if m.module == module for i in m.instances}
+        shadowed: set[int] | None = None
+        """ids of the Name nodes that read a function's own variable (computed on first need)."""
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
@@ -450,6 +519,14 @@ class MixedEnvironmentDetection(ProjectCodemod):
                 if node.attr.upper() not in names:
                     continue
                 receiver = node.value
+                base = receiver
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    if shadowed is None:
+                        shadowed = _function_locals(tree)
+                    if id(base) in shadowed:
+                        continue  # a parameter or local variable (settings = self.get_settings())
                 owner = qualified(receiver, bindings)
                 if owner is not None:
                     owner = through_reexports(self.ctx.project, owner)

@@ -1,0 +1,3 @@
+import os
+
+ENVIRONMENT = os.getenv("ENVIRONMENT", "dev")
