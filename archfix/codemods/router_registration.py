@@ -275,6 +275,8 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         self.row_tags: dict[int, tuple[int, str]] = {}
         self.fixed_statements: set[int] = set()
         self.routers: dict[str, RouterRef | None] = {}
+        self.receivers: set[str] = set()
+        """What ``include_router`` is called on in this file (apps, and routers that group others)."""
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -309,6 +311,7 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         groups: dict[str, list[Registration]] = {}
         for reg in registrations:
             groups.setdefault(reg.receiver, []).append(reg)
+        self.receivers = set(groups)
         for regs in groups.values():
             for reg in regs:
                 self._judge(reg, [r for r in regs if r is not reg])
@@ -399,7 +402,7 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         if not (lacks_prefix or lacks_tags):
             return
         router = reg.router_info
-        if router is not None and router.includes:
+        if reg.label in self.receivers or (router is not None and router.includes):
             return  # it groups routers that carry their own prefixes and tags
         if lacks_prefix and self._special(reg) is None and _spells_own_paths(router, known_prefix):
             lacks_prefix = False  # (a root-level endpoint keeps its lower-key message)
