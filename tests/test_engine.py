@@ -373,7 +373,7 @@ def test_files_no_rule_wants_by_their_ast_are_not_parsed_by_libcst(tmp_path: Pat
     assert quiet.files_parsed == 0
     assert quiet.findings == []
     (tmp_path / "app.py").write_text(
-        "from fastapi import FastAPI\ndef lifespan_setup():\n    init_db()\napp = FastAPI()\n"
+        "from fastapi import FastAPI\ndef lifespan_setup(app):\n    init_db()\n    yield\napp = FastAPI()\n"
     )
     busy = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
     assert busy.files_parsed == 1
