@@ -43,7 +43,6 @@ from archfix.codemods.base import (
 from archfix.config import Config
 from archfix.discovery import Discovery, discover
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
-from archfix.nfkc import identifiers_stable
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
 from archfix.sourcefile import SourceError, read_source
@@ -187,7 +186,7 @@ def _tree_wants(
     trusted to name things as the text does (no tree, or identifiers that NFKC would change)."""
     if source is None or not _walk.ENABLED or not _has_tree_prefilter(rule_cls):
         return True
-    if not identifiers_stable(source.text):
+    if not source.identifiers_stable():
         return True
     try:
         tree = source.tree()

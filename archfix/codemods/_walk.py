@@ -20,7 +20,6 @@ from typing import Any
 import libcst as cst
 
 from archfix.codemods.base import FileContext
-from archfix.nfkc import identifiers_stable
 
 STATEMENT_LIKE: tuple[type[cst.CSTNode], ...] = (
     cst.SimpleStatementLine,
@@ -146,7 +145,7 @@ def tree_of(ctx: FileContext) -> ast.Module | None:
     """
     if not ENABLED or ctx.source is None:
         return None
-    if not identifiers_stable(ctx.source.text):
+    if not ctx.source.identifiers_stable():
         return None
     try:
         return ctx.source.tree()

@@ -28,6 +28,7 @@ from libcst.metadata import CodeRange, PositionProvider
 
 from archfix.config import Option, RuleConfigSpec
 from archfix.models import Finding, Fix, RuleInfo
+from archfix.nfkc import identifiers_stable
 from archfix.project import Project
 
 # The marker may follow other comment text on the line ("# deliberate. archfix: ignore[rule]").
@@ -204,6 +205,13 @@ class SourceText:
         self.text = text
         self._tree: ast.Module | None = None
         self._error: SyntaxError | ValueError | None = None
+        self._stable: bool | None = None
+
+    def identifiers_stable(self) -> bool:
+        """:func:`archfix.nfkc.identifiers_stable` of the text, computed once for all rules."""
+        if self._stable is None:
+            self._stable = identifiers_stable(self.text)
+        return self._stable
 
     def tree(self) -> ast.Module:
         """``ast.parse(self.text)``; raises what it raises, every time."""
