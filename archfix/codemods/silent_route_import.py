@@ -95,6 +95,12 @@ def _router_like(label: str) -> bool:
     )
 
 
+def _import_label(module: str, name: str) -> str:
+    """How ``from module import name`` is named: the module itself for ``*`` and for a router
+    object (``router``, ``items_router``), else the imported name under its module."""
+    return module if name == "*" or name.endswith("router") else f"{module}.{name}".lstrip(".")
+
+
 @dataclass
 class RouterLoad:
     """What one ``try`` block loads: static router labels, or a run-time module name expression."""
@@ -181,7 +187,7 @@ class _LoadScanner(cst.CSTVisitor):
             name = alias.evaluated_name
             if self._helper(module, name):
                 continue
-            label = module if name.endswith("router") else f"{module}.{name}".lstrip(".")
+            label = _import_label(module, name)
             if label not in self.load.labels:
                 self.load.labels.append(label)
 
@@ -218,15 +224,8 @@ def _may_load_router(
                     if node.level and module_name is not None
                     else node.module or ""
                 )
-                for alias in node.names:
-                    name = alias.name
-                    label = (
-                        module
-                        if name == "*" or name.endswith("router")
-                        else f"{module}.{name}".lstrip(".")
-                    )
-                    if _router_like(label):
-                        return True
+                if any(_router_like(_import_label(module, a.name)) for a in node.names):
+                    return True
             elif isinstance(node, ast.Call):
                 func = node.func
                 last = (
