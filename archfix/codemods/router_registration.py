@@ -134,12 +134,11 @@ def _spells_own_paths(router: RouterInfo | None, others: list[Registration]) -> 
     stems = [_segments(p) for p in prefixes if p and p != "<computed>"]
     if not stems or len(stems) < len(prefixes):
         return False
-    common = stems[0]
-    for stem in stems[1:]:
-        n = 0
-        while n < min(len(common), len(stem)) and common[n] == stem[n]:
-            n += 1
-        common = common[:n]
+    common: list[str] = []  # the leading segments every prefix shares
+    for segment in zip(*stems, strict=False):  # up to the shortest prefix
+        if len(set(segment)) != 1:
+            break
+        common.append(segment[0])
     for path in router.paths:
         parts = _segments(path)
         if parts[: len(common)] != common or len(parts) <= len(common):
