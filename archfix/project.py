@@ -505,6 +505,33 @@ class ModuleIndex:
         """True when ``from package import name`` imports a submodule of the project."""
         return f"{package}.{name}" in self.modules
 
+    def binds_submodule(self, package: str, name: str) -> bool:
+        """True when ``from package import name`` certainly gives the submodule: the package's
+        ``__init__`` binds no other object to ``name``. Python reads the package's attribute
+        first, so NiceGUI's ``from .nicegui import app`` in ``nicegui/__init__.py`` makes
+        ``from nicegui import app`` the App instance, not the ``nicegui.app`` package."""
+        submodule = f"{package}.{name}"
+        if submodule not in self.modules:
+            return False
+        info = self.modules.get(package)
+        if info is None:
+            return True
+        if info.dynamic or name in info.defines:
+            return False
+        for rec in info.imports:
+            if not rec.module_level or rec.type_checking:
+                continue  # bound later or never: the attribute is the submodule at import time
+            if rec.name == "*":
+                return False
+            if rec.name is not None:
+                bound, gives = rec.asname or rec.name, f"{rec.module}.{rec.name}"
+            else:
+                bound = rec.asname or rec.module.partition(".")[0]
+                gives = rec.module if rec.asname else bound
+            if bound == name and gives != submodule:
+                return False
+        return True
+
     def definers(self, name: str) -> list[ModuleInfo]:
         """Modules that define ``name`` themselves (not by importing it), in a stable order."""
         seen: dict[str, ModuleInfo] = {}

@@ -265,3 +265,32 @@ def test_namespace_subpackage_is_not_an_import_root(tmp_path: Path) -> None:
     config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
     result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
     assert result.findings == []
+
+
+@pytest.mark.parametrize(
+    ("init", "gives_submodule"),
+    [
+        ("", True),
+        ("from . import app\n", True),
+        ("from .core import app\n", False),  # NiceGUI: the package's attribute is the App
+        ("from .core import App as app\n", False),
+        ("def app():\n    pass\n", False),
+        ("from .core import *\n", False),
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .core import app\n", True),
+        ("def load():\n    from .core import app\n", True),
+    ],
+)
+def test_from_package_import_name_gives_the_submodule_only_when_nothing_rebinds_it(
+    init: str, gives_submodule: bool, tmp_path: Path
+) -> None:
+    from archfix.project import ModuleIndex
+
+    files = {"ui/__init__.py": init, "ui/app/__init__.py": "", "ui/core.py": "app = 1\n"}
+    trees = {}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+        trees[tmp_path / rel] = ast.parse(text)
+    index = ModuleIndex.build(tmp_path, trees)
+    assert index.is_submodule("ui", "app")
+    assert index.binds_submodule("ui", "app") is gives_submodule

@@ -307,7 +307,7 @@ def _candidates(
             if plan_move(index, options, info.name, rec.module, rec.name) is not None:
                 yield None
                 return
-            if not index.is_submodule(rec.module, rec.name):
+            if not index.binds_submodule(rec.module, rec.name):
                 continue
             binding = Binding(rec.asname or rec.name, f"{rec.module}.{rec.name}", "from", 0)
         elif rec.asname:
@@ -650,7 +650,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 return out
             for alias in small.names:
                 name = alias.name.value if isinstance(alias.name, cst.Name) else None
-                if name is None or not self.index.is_submodule(package, name):
+                if name is None or not self.index.binds_submodule(package, name):
                     continue
                 module = f"{package}.{name}"
                 if not self._module_ok(module):

@@ -1,0 +1,6 @@
+class App:
+    def reset(self) -> None:
+        pass
+
+
+app = App()
