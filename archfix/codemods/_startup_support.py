@@ -10,11 +10,13 @@ import ast
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import code_of, dotted_name
+from archfix.project import Project
 
 DEFAULT_INIT_WORDS = [
     "init",
@@ -179,6 +181,21 @@ def may_have_startup_functions(tree: ast.Module) -> bool:
         elif _registers(node):
             return True
     return False
+
+
+class StartupScoped:
+    """The prefilters of a rule whose every finding is inside a lifespan or startup handler
+    (mixed in before ``FileCodemod``)."""
+
+    @classmethod
+    def wants(cls, path: Path, text: str, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return cls.wants_text(text) and may_mention_startup_functions(text)  # type: ignore[attr-defined]
+
+    @classmethod
+    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
+        """Everything this rule does is inside a lifespan or startup handler."""
+        return may_have_startup_functions(tree)
 
 
 def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> list[StartupFunction]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -38,17 +37,15 @@ from archfix.codemods._cst import args_key, code_of, expr_key
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
     StartupFunction,
+    StartupScoped,
     callee_name,
     init_call,
     is_init_name,
-    may_have_startup_functions,
-    may_mention_startup_functions,
     startup_functions,
 )
 from archfix.codemods.base import STATEMENT_CONTAINERS, FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
-from archfix.project import Project
 
 
 def _names(node: cst.CSTNode) -> set[str]:
@@ -168,7 +165,7 @@ def may_repeat(tree: ast.Module, words: list[str]) -> bool:
     return False
 
 
-class DuplicateStartupCall(_walk.Pruning, FileCodemod):
+class DuplicateStartupCall(StartupScoped, _walk.Pruning, FileCodemod):
     """Remove an initialisation call that repeats an identical one in the same startup code."""
 
     id = "duplicate-startup-call"
@@ -188,16 +185,6 @@ class DuplicateStartupCall(_walk.Pruning, FileCodemod):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.remove: set[int] = set()
-
-    @classmethod
-    def wants(cls, path: Path, text: str, project: Project) -> bool:
-        """Everything this rule does is inside a lifespan or startup handler."""
-        return cls.wants_text(text) and may_mention_startup_functions(text)
-
-    @classmethod
-    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
-        """Everything this rule does is inside a lifespan or startup handler."""
-        return may_have_startup_functions(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)

@@ -33,9 +33,7 @@ Example::
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
-from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -45,14 +43,13 @@ from archfix.codemods._cst import code_of
 from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
+    StartupScoped,
     callee_name,
     ensure_import,
     init_call,
     is_init_name,
     logger_expr,
     matches_any,
-    may_have_startup_functions,
-    may_mention_startup_functions,
     module_logger,
     startup_functions,
     string_literal,
@@ -60,7 +57,6 @@ from archfix.codemods._startup_support import (
 from archfix.codemods.base import FileCodemod
 from archfix.config import Option
 from archfix.models import Fix
-from archfix.project import Project
 
 
 def _unguarded_statements(body: Sequence[cst.BaseStatement]) -> list[cst.SimpleStatementLine]:
@@ -81,7 +77,7 @@ def _unguarded_statements(body: Sequence[cst.BaseStatement]) -> list[cst.SimpleS
     return found
 
 
-class UnisolatedStartup(FileCodemod):
+class UnisolatedStartup(StartupScoped, FileCodemod):
     """Isolate optional service initialisations so one failure does not stop the app."""
 
     id = "unisolated-startup"
@@ -114,16 +110,6 @@ class UnisolatedStartup(FileCodemod):
         """id of the statement line -> its column, where the generated log call is indented from."""
         self.indent = 4
         """Width of the module's indentation unit."""
-
-    @classmethod
-    def wants(cls, path: Path, text: str, project: Project) -> bool:
-        """Everything this rule does is inside a lifespan or startup handler."""
-        return cls.wants_text(text) and may_mention_startup_functions(text)
-
-    @classmethod
-    def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
-        """Everything this rule does is inside a lifespan or startup handler."""
-        return may_have_startup_functions(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
