@@ -191,6 +191,22 @@ def _statements_suffice(text: str) -> bool:
     return not any(marker in text for marker in _EXPRESSION_MARKERS) and identifiers_stable(text)
 
 
+def _replaces_own_module(target: ast.expr) -> bool:
+    """``sys.modules[__name__] = other`` (an alias module) or ``sys.modules[__name__].__class__ =
+    cls`` (module properties): importers get names this module's text does not define."""
+    if isinstance(target, ast.Attribute) and target.attr == "__class__":
+        target = target.value
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.slice, ast.Name)
+        and target.slice.id == "__name__"
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == "modules"
+        and isinstance(target.value.value, ast.Name)
+        and target.value.value.id == "sys"
+    )
+
+
 def _assigned_attrs(targets: Iterable[ast.expr], into: set[str]) -> None:
     """``x.name = ...`` assigns ``name`` on another object (not through ``self``/``cls``)."""
     for target in targets:
@@ -322,6 +338,8 @@ class _ModuleScanner:
                     self._bind(name, module_level, in_try)
                     if module_level and name == "__all__" and isinstance(stmt, ast.Assign):
                         self._dunder_all(stmt.value)
+                if module_level and _replaces_own_module(t):
+                    info.dynamic = True
             self._walrus(stmt, module_level)
             return
         if isinstance(stmt, ast.If):

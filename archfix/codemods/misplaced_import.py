@@ -12,8 +12,11 @@ stay relative and absolute stay absolute, and the new import goes right after th
 bound by ``import app.db.base as db_base`` (or ``from app.db import base``) whose attribute
 ``db_base.get_db`` is missing gets the attribute rewritten to the right module; the old import is
 removed once nothing else uses it. Nothing is guessed: modules that may provide any name (a module
-``__getattr__``, a star import, definitions under ``try/except ImportError``) are left alone, imports
-guarded by ``try/except ImportError`` are left alone, and when several modules define the name the
+``__getattr__``, a star import, definitions under ``try/except ImportError``, ``sys.modules[__name__]
+= other``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a name that
+another import binds to something else is left alone (``from app.adaptors import kubernetes`` beside
+``import kubernetes.client``), the dotted path of an import statement is never read as an attribute
+(``from kubernetes.client import V1Pod`` names the SDK), and when several modules define the name the
 rule only reports them — unless ``canonical-db-module`` is one of them, or only one of them lives in
 the same top-level package.
 
@@ -208,9 +211,36 @@ class _Names(cst.CSTVisitor):
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.assigned: set[str] = set()
+        self.imported: dict[str, set[str]] = {}
+        """Name -> what the file's import statements bind it to (``import a.b`` binds ``a`` to
+        ``a``; ``from p import n as m`` binds ``m`` to ``p.n``)."""
 
     def visit_Name(self, node: cst.Name) -> None:
         self.used.add(node.value)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = dotted_name(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is None:
+                top = dotted.split(".")[0]
+                self.imported.setdefault(top, set()).add(top)
+            elif isinstance(alias.asname.name, cst.Name):
+                self.imported.setdefault(alias.asname.name.value, set()).add(dotted)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) if node.module is not None else None
+        base = "." * len(node.relative) + (module or "")
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            name = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                name = alias.asname.name.value
+            self.imported.setdefault(name, set()).add(f"{base}.{alias.name.value}")
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self.assigned.update(_target_names(node.target))
@@ -246,22 +276,12 @@ def _target_names(node: cst.BaseExpression | cst.CSTNode) -> set[str]:
 
 
 def _attribute_pairs(node: ast.AST) -> Iterator[tuple[str, str]]:
-    """``(dotted value, attribute)`` of every libcst ``Attribute`` node that ``node`` stands for."""
+    """``(dotted value, attribute)`` of an attribute read (an import statement's dotted module
+    path is not one: ``from kubernetes.client import V1Pod`` never looks up a local ``kubernetes``)."""
     if isinstance(node, ast.Attribute):
         key = _walk.dotted(node.value)
         if key is not None:
             yield key, node.attr
-        return
-    if isinstance(node, ast.Import):
-        dotted = [a.name for a in node.names]
-    elif isinstance(node, ast.ImportFrom) and node.module:
-        dotted = [node.module]
-    else:
-        return
-    for name in dotted:
-        parts = name.split(".")
-        for i in range(1, len(parts)):
-            yield ".".join(parts[:i]), parts[i]
 
 
 class _Uses(cst.CSTVisitor):
@@ -333,7 +353,7 @@ class _AstNames:
             top_import = isinstance(stmt, (ast.Import, ast.ImportFrom))
             for node in ast.walk(stmt):
                 kind = type(node)
-                if kind is attribute or kind is ast.Import or kind is ast.ImportFrom:
+                if kind is attribute:
                     for key, attr in _attribute_pairs(node):
                         self.attributes.setdefault(key, set()).add(attr)
                 if kind in binders:
@@ -556,6 +576,12 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
             if count > 1 or key.split(".")[0] in names.assigned - {key}:
                 self.bindings.pop(key, None)
         for key in list(self.bindings):
+            if len(names.imported.get(key.split(".")[0], ())) > 1:
+                # Another import binds the name to something else (``from app.adaptors import
+                # kubernetes`` beside ``import kubernetes.client``): which one a use reads
+                # depends on the order, so leave it.
+                self.bindings.pop(key, None)
+        for key in list(self.bindings):
             if "." not in key and key in names.assigned:
                 # Rebound somewhere else in the file: the attribute may not be the module's.
                 b = self.bindings[key]
@@ -675,6 +701,14 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
         if key not in self._plans:
             self._plans[key] = plan_move(self.index, self.ctx.options, self.importer, module, name)
         return self._plans[key]
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        # Import statements are handled whole (``leave_SimpleStatementLine``); the dotted module
+        # paths inside them are not attribute reads through this file's bindings.
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         # ``mod.name = value`` sets the attribute: it is not a read of a missing name.

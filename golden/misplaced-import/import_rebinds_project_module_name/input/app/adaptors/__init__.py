@@ -1,0 +1,1 @@
+"""Lazy wrappers around optional cloud SDKs."""
