@@ -8,6 +8,8 @@ Finding only: each cycle of module-level imports is reported once, with its chai
 ``a -> b -> c -> a``, on the import line that closes it (in the last module of the chain, which starts
 at the alphabetically first module). Imports inside functions and under ``if TYPE_CHECKING:`` don't
 count: they do not run while the modules load. ``from pkg import sub`` is an edge to ``pkg.sub``.
+A cycle through a package's ``__init__`` whose other modules all lie inside that package is not
+reported: importing any of them runs the ``__init__`` first, so the order never changes.
 Break the cycle by moving one import into the function that needs it, or the shared names into a
 module of their own.
 
@@ -21,7 +23,7 @@ Example::
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from archfix.codemods.base import ProjectCodemod
 from archfix.config import Option
@@ -127,11 +129,16 @@ def _shortest_path(
     return None
 
 
-def cycles(graph: dict[str, dict[str, tuple[int, int]]], limit: int) -> list[list[str]]:
+def cycles(
+    graph: dict[str, dict[str, tuple[int, int]]],
+    limit: int,
+    skip: Callable[[list[str]], bool] | None = None,
+) -> list[list[str]]:
     """Distinct elementary cycles, each as a chain starting at its smallest module.
 
     For every edge inside a component, the shortest way back closes one cycle: this finds the
-    cycles people act on without enumerating the (exponentially many) others.
+    cycles people act on without enumerating the (exponentially many) others. Cycles ``skip``
+    accepts are left out, and do not count towards ``limit``.
     """
     found: dict[tuple[str, ...], list[str]] = {}
     for component in strongly_connected(graph):
@@ -148,10 +155,27 @@ def cycles(graph: dict[str, dict[str, tuple[int, int]]], limit: int) -> list[lis
                 first = ring.index(min(ring))
                 ring = ring[first:] + ring[:first]
                 key = tuple(ring)
-                if key not in found:
+                if key not in found and not (skip is not None and skip(ring)):
                     found[key] = ring
                     per_component += 1
     return [found[k] for k in sorted(found)]
+
+
+def _entered_through_package(index: ModuleIndex, ring: list[str]) -> bool:
+    """Whether a package in the cycle contains every other module of it.
+
+    Importing any module of such a cycle imports that package first, so its ``__init__`` always
+    starts the cycle and the modules load in the same order whoever starts the app: it works
+    everywhere or fails everywhere, at once (``pkg/__init__.py`` importing ``pkg.sub``, which
+    imports a name from ``pkg``, is the common, working case).
+    """
+    for name in ring:
+        info = index.get(name)
+        if info is not None and info.is_package:
+            inside = name + "."
+            if all(other == name or other.startswith(inside) for other in ring):
+                return True
+    return False
 
 
 class ImportCycle(ProjectCodemod):
@@ -170,7 +194,7 @@ class ImportCycle(ProjectCodemod):
         index = self.ctx.project.index
         graph = import_graph(index)
         limit = int(self.ctx.options.get("max-cycles-per-group", 10))
-        for ring in cycles(graph, limit):
+        for ring in cycles(graph, limit, skip=lambda ring: _entered_through_package(index, ring)):
             last, first = ring[-1], ring[0]
             line, col = graph[last][first]
             info = index.get(last)

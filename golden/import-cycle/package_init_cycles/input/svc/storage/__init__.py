@@ -1,0 +1,3 @@
+from svc.storage.store import Store
+
+__all__ = ["Store"]
