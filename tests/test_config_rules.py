@@ -144,6 +144,21 @@ def test_special_routes_get_a_lower_key_message(
     assert "probably deliberate" not in messages["app/main.py:133"]
 
 
+def test_site_routers_get_the_lower_key_message(tmp_path: Path) -> None:
+    """A router of pages, or with a catch-all route, serves the site at the root; an API router
+    mounted without its prefix (relative paths, JSON) still gets the plain finding."""
+    root = tmp_path / "project"
+    case = Path(__file__).parents[1] / "golden" / "router-registration" / "site_routers_at_root"
+    shutil.copytree(case / "input", root)
+    proc = archfix("check", ".", "--select", "router-registration", "--format", "json", cwd=root)
+    findings = json.loads(proc.stdout)["findings"]
+    messages = {site(root, f): str(f["message"]) for f in findings}
+    assert set(messages) == {"web/main.py:9", "web/main.py:10", "web/main.py:11"}
+    assert "probably deliberate" not in messages["web/main.py:9"]  # reports: an API router
+    assert "serve pages (HTMLResponse or FileResponse)" in messages["web/main.py:10"]
+    assert "catch-all route /{full_path:path}" in messages["web/main.py:11"]
+
+
 def test_unsafe_fixes_on_the_example(tmp_path: Path) -> None:
     root = copy_example(tmp_path)
     proc = archfix("fix", ".", "--apply", "--unsafe-fixes", "--select", ",".join(RULES), cwd=root)

@@ -8,7 +8,8 @@ The rule learns the convention per app from the file itself, counting prefixes a
 table of ``(module, prefix, tags)`` rows that a loop feeds to ``include_router``; a registration is
 reported when it lacks what most of the others (at least two) have.
 
-Some routers are root-level by design (``/.well-known/...``, health checks): their missing prefix is
+Some routers are root-level by design (``/.well-known/...``, health checks, pages served with
+``response_class=HTMLResponse``/``FileResponse``, a catch-all ``/{path:path}`` route): their missing prefix is
 reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
 the router's module, its expression, or its prefix) to skip them entirely. Two kinds are not reported:
 a router whose module mounts other routers on it (it groups them; they carry the prefixes and tags),
@@ -56,6 +57,9 @@ _SPECIAL_PATHS = (
     "/robots.txt",
 )
 _SPECIAL_NAMES = re.compile(r"(health|jwks|well_known|liveness|readiness|ping)", re.I)
+_PAGE_RESPONSES = frozenset({"HTMLResponse", "FileResponse"})
+_CATCH_ALL = re.compile(r"/\{\w+:path\}")
+"""``/{path:path}``: a route that answers every path below the router's mount point."""
 _UNKNOWN = object()
 
 
@@ -69,6 +73,8 @@ class RouterInfo:
     paths: list[str] = field(default_factory=list)
     includes: bool = False
     """The module mounts other routers on it (``router.include_router(...)``): it groups them."""
+    pages: int = 0
+    """Routes (among ``paths``) declaring ``response_class=HTMLResponse`` or ``FileResponse``."""
 
 
 @dataclass
@@ -210,6 +216,12 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
                     and isinstance(dec.args[0].value, str)
                 ):
                     router.paths.append(dec.args[0].value)
+                    if any(
+                        kw.arg == "response_class"
+                        and (_walk.dotted(kw.value) or "").rsplit(".", 1)[-1] in _PAGE_RESPONSES
+                        for kw in dec.keywords
+                    ):
+                        router.pages += 1
     return router if found else None
 
 
@@ -373,6 +385,16 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         if router is not None and router.paths:
             if all(p.startswith(_SPECIAL_PATHS) for p in router.paths):
                 return f"its paths ({', '.join(router.paths[:3])}) are conventionally served at the root"
+            catch_all = next((p for p in router.paths if _CATCH_ALL.fullmatch(p)), None)
+            if catch_all is not None:
+                return (
+                    f"its catch-all route {catch_all} serves the site (static files or a "
+                    "single-page app), which lives at the root"
+                )
+            if router.pages == len(router.paths):
+                return (
+                    "its routes serve pages (HTMLResponse or FileResponse), which live at the root"
+                )
             return None
         module = router.module if router else reg.label
         if _SPECIAL_NAMES.search(module):
