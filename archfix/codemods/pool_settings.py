@@ -14,7 +14,9 @@ threadpool of sync endpoints, and it lets 4 processes (say 2 Cloud Run instances
 
 Fix (unsafe): literal ``pool_size`` and ``max_overflow`` are scaled down in proportion so their sum
 equals the budget. It changes throughput under load, so it is never made by default. Values that come
-from variables or settings, and ``max_overflow=-1`` (no limit at all), are only reported.
+from variables or settings, and ``max_overflow=-1`` (no limit at all), are only reported. SQLite
+engines (a literal ``sqlite...`` URL, or ``connect_args`` with ``check_same_thread``, which only the
+``sqlite3`` driver takes) are skipped: a file has no server whose connections the pools share.
 
 Example::
 
@@ -55,6 +57,21 @@ def _int(node: cst.BaseExpression) -> int | None:
     return None
 
 
+def _string_start(node: cst.BaseExpression | None) -> str:
+    """The literal text a string expression starts with ("" when it does not start with one)."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else ""
+    if isinstance(node, cst.FormattedString) and node.parts:
+        first = node.parts[0]
+        return first.value if isinstance(first, cst.FormattedStringText) else ""
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_start(node.left)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _string_start(node.left)
+    return ""
+
+
 def scaled(pool: int, overflow: int, budget: int) -> tuple[int, int]:
     """``pool`` and ``overflow`` scaled in proportion so that they sum to ``budget``."""
     if overflow <= 0:
@@ -89,6 +106,8 @@ class PoolSettings(FileCodemod):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.constants: dict[str, int] = {}
+        self.strings: dict[str, cst.BaseExpression] = {}
+        """Module-level string constants (``DATABASE_URL = "sqlite:///app.db"``)."""
 
     @classmethod
     def wants_tree(cls, tree: ast.Module, module_name: str | None, project: Project) -> bool:
@@ -119,6 +138,35 @@ class PoolSettings(FileCodemod):
                         value = _int(small.value)
                         if value is not None:
                             self.constants[small.targets[0].target.value] = value
+                        elif isinstance(small.value, (cst.SimpleString, cst.FormattedString)):
+                            self.strings[small.targets[0].target.value] = small.value
+
+    def _sqlite(self, call: cst.Call, kwargs: dict[str, cst.Arg]) -> bool:
+        """Whether the engine is evidently SQLite: its URL is a literal (or a module constant)
+        starting with ``sqlite``, or ``connect_args`` passes ``check_same_thread``, which only
+        the ``sqlite3`` driver accepts."""
+        url = kwargs.get("url") or next((a for a in call.args if a.keyword is None), None)
+        if url is not None:
+            value: cst.BaseExpression | None = url.value
+            if isinstance(value, cst.Name):
+                value = self.strings.get(value.value)
+            if _string_start(value).lower().startswith("sqlite"):
+                return True
+        connect = kwargs.get("connect_args")
+        if connect is not None and isinstance(connect.value, cst.Dict):
+            for element in connect.value.elements:
+                key = getattr(element, "key", None)
+                if isinstance(key, cst.SimpleString) and key.evaluated_value == "check_same_thread":
+                    return True
+        return (
+            connect is not None
+            and isinstance(connect.value, cst.Call)
+            and dotted_name(connect.value.func) == "dict"
+            and any(
+                a.keyword is not None and a.keyword.value == "check_same_thread"
+                for a in connect.value.args
+            )
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         name = dotted_name(original_node.func)
@@ -137,6 +185,8 @@ class PoolSettings(FileCodemod):
                 return updated_node
         if "pool_size" not in kwargs and "max_overflow" not in kwargs:
             return updated_node
+        if self._sqlite(original_node, kwargs):
+            return updated_node  # a file database: no server whose connection limit to share
         values: dict[str, int] = {}
         literal = True
         for key in ("pool_size", "max_overflow"):
