@@ -6,6 +6,10 @@ author happened to import: connection pools are doubled, pool settings diverge, 
 "other" module break as soon as one of them changes. The review found ``app.database``
 (DatabaseManager with pooling) competing with ``app.db.base`` (a bare SQLAlchemy setup) (section 6.1).
 
+A module that imports another one's engine or session factory and defines none of the same kind
+(``app.api.deps`` defining ``get_db`` over ``app.core.db``'s ``engine``) is a layer over it, not a
+competitor.
+
 Finding only: it names the competing modules, which one is canonical (``canonical-db-module`` of
 misplaced-import when it exists, else the most imported one) and how many imports point at each.
 Consolidating them is a design decision; misplaced-import's ``[tool.archfix.imports]`` moves the
@@ -65,6 +69,24 @@ def definition_line(info: ModuleInfo, text: str | None, names: set[str]) -> int:
     return 1
 
 
+def _builds_on(index: ModuleIndex, name: str, found: dict[str, list[str]]) -> bool:
+    """Whether module ``name`` takes its engine or sessions from another database module: it
+    imports a name that module defines (``from app.core.db import engine``) and defines none of
+    the same kind itself, so its ``get_db`` is a layer over that module, not a second database
+    (the layout of FastAPI's full-stack template: ``app.api.deps`` over ``app.core.db``)."""
+    info = index.get(name)
+    if info is None:
+        return False
+    own = set(found[name])
+    for rec in info.imports:
+        if rec.type_checking or rec.module == name or rec.module not in found:
+            continue
+        theirs = set(found[rec.module])
+        if rec.name in theirs and not own & theirs:
+            return True
+    return False
+
+
 class CompetingDbModules(ProjectCodemod):
     id = "competing-db-modules"
     title = "Keep one database module per service"
@@ -88,6 +110,10 @@ class CompetingDbModules(ProjectCodemod):
             for info in index.unique_modules()
             if indicators & info.defines
         }
+        if len(found) < 2:
+            return
+        layers = {name for name in found if _builds_on(index, name, found)}
+        found = {name: names for name, names in found.items() if name not in layers}
         if len(found) < 2:
             return
         counts = {name: imports_of(index, name) for name in found}
