@@ -155,7 +155,7 @@ def test_site_routers_get_the_lower_key_message(tmp_path: Path) -> None:
     messages = {site(root, f): str(f["message"]) for f in findings}
     assert set(messages) == {"web/main.py:9", "web/main.py:10", "web/main.py:11"}
     assert "probably deliberate" not in messages["web/main.py:9"]  # reports: an API router
-    assert "serve pages (HTMLResponse or FileResponse)" in messages["web/main.py:10"]
+    assert "serve pages (templates, HTML or files)" in messages["web/main.py:10"]
     assert "catch-all route /{full_path:path}" in messages["web/main.py:11"]
 
 

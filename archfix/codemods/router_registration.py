@@ -8,10 +8,12 @@ The rule learns the convention per app from the file itself, counting prefixes a
 table of ``(module, prefix, tags)`` rows that a loop feeds to ``include_router``; a registration is
 reported when it lacks what most of the others (at least two) have.
 
-Some routers are root-level by design (``/.well-known/...``, health checks, pages served with
-``response_class=HTMLResponse``/``FileResponse``, a catch-all ``/{path:path}`` route): their missing prefix is
-reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
-the router's module, its expression, or its prefix) to skip them entirely. Two kinds are not reported:
+Some routers are root-level by design (``/.well-known/...``, health checks, routes that mostly serve
+pages (templates, ``HTMLResponse``, ``FileResponse``), a catch-all ``/{path:path}`` route): their
+missing prefix is reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
+the router's module, its expression, or its prefix) to skip them entirely. A router left out of the
+OpenAPI docs (``include_in_schema=False`` on the call, the router or every route) is not asked for
+tags, nor counted in the tags convention. Two kinds are not reported:
 a router whose module mounts other routers on it (it groups them; they carry the prefixes and tags),
 and a router without a prefix whose routes spell their paths in full, beside the others' (``/assets``
 and ``/assets/{id}`` among prefixes ``/dags`` and ``/pools``; under ``/api/...`` prefixes the paths
@@ -57,7 +59,7 @@ _SPECIAL_PATHS = (
     "/robots.txt",
 )
 _SPECIAL_NAMES = re.compile(r"(health|jwks|well_known|liveness|readiness|ping)", re.I)
-_PAGE_RESPONSES = frozenset({"HTMLResponse", "FileResponse"})
+_PAGE_RESPONSES = frozenset({"HTMLResponse", "FileResponse", "TemplateResponse"})
 _CATCH_ALL = re.compile(r"/\{\w+:path\}")
 """``/{path:path}``: a route that answers every path below the router's mount point."""
 _UNKNOWN = object()
@@ -73,8 +75,11 @@ class RouterInfo:
     paths: list[str] = field(default_factory=list)
     includes: bool = False
     """The module mounts other routers on it (``router.include_router(...)``): it groups them."""
+    hidden: bool = False
+    """Left out of the OpenAPI docs: ``APIRouter(include_in_schema=False)``, or every route."""
     pages: int = 0
-    """Routes (among ``paths``) declaring ``response_class=HTMLResponse`` or ``FileResponse``."""
+    """Routes (among ``paths``) that serve a page: ``response_class=HTMLResponse`` or
+    ``FileResponse``, or a function returning a template, an ``HTMLResponse`` or a file."""
 
 
 @dataclass
@@ -95,6 +100,8 @@ class Registration:
     """For table rows: the index of the tags element."""
     where: tuple[int, ...] = ()
     """ids of the statements a fix edits: the call's, and the one holding the table."""
+    hidden: bool = False
+    """``include_router(..., include_in_schema=False)``: its routes are in no docs group."""
 
     @property
     def has_prefix(self) -> bool:
@@ -113,6 +120,11 @@ class Registration:
     @property
     def router_info(self) -> RouterInfo | None:
         return self.router.info() if self.router else None
+
+    @property
+    def is_hidden(self) -> bool:
+        """Left out of the OpenAPI docs, by the call or by the router."""
+        return self.hidden or bool(self.router and self.router.hidden)
 
 
 def tag_for(prefix: str) -> str | None:
@@ -165,6 +177,22 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _returns_page(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a route function returns a rendered template, an HTML page or a file
+    (``templates.TemplateResponse(...)``, ``HTMLResponse(...)``, ``FileResponse(...)``)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else _walk.dotted(func)
+            if name is not None and name in _PAGE_RESPONSES:
+                return True
+    return False
+
+
 @functools.lru_cache(maxsize=1024)
 def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
     """What router ``attr`` in ``module`` (whose source is ``text``) declares, or None.
@@ -179,6 +207,7 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
         return None
     router = RouterInfo(module)
     found = False
+    hidden_routes = 0
     for stmt in tree.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -187,6 +216,8 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
         ):
             found = True
             for kw in stmt.value.keywords:
+                if kw.arg == "include_in_schema" and _is_false(kw.value):
+                    router.hidden = True
                 if kw.arg == "prefix" and isinstance(kw.value, ast.Constant):
                     router.prefix = kw.value.value if kw.value.value else None
                 elif kw.arg == "prefix":
@@ -205,6 +236,7 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
         ):
             router.includes = True
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            renders = _returns_page(stmt)
             for dec in stmt.decorator_list:
                 if (
                     isinstance(dec, ast.Call)
@@ -217,11 +249,17 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
                 ):
                     router.paths.append(dec.args[0].value)
                     if any(
+                        kw.arg == "include_in_schema" and _is_false(kw.value) for kw in dec.keywords
+                    ):
+                        hidden_routes += 1
+                    if renders or any(
                         kw.arg == "response_class"
                         and (_walk.dotted(kw.value) or "").rsplit(".", 1)[-1] in _PAGE_RESPONSES
                         for kw in dec.keywords
                     ):
                         router.pages += 1
+    if router.paths and hidden_routes == len(router.paths):
+        router.hidden = True
     return router if found else None
 
 
@@ -261,6 +299,11 @@ class RouterRef:
     def tags(self) -> bool:
         info = self.info() if self._spells("tags") else None
         return bool(info and info.tags)
+
+    @functools.cached_property
+    def hidden(self) -> bool:
+        info = self.info() if self._spells("include_in_schema") else None
+        return bool(info and info.hidden)
 
 
 class RouterRegistration(_walk.Pruning, FileCodemod):
@@ -391,10 +434,8 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
                     f"its catch-all route {catch_all} serves the site (static files or a "
                     "single-page app), which lives at the root"
                 )
-            if router.pages == len(router.paths):
-                return (
-                    "its routes serve pages (HTMLResponse or FileResponse), which live at the root"
-                )
+            if router.pages * 2 > len(router.paths):
+                return "most of its routes serve pages (templates, HTML or files), which live at the root"
             return None
         module = router.module if router else reg.label
         if _SPECIAL_NAMES.search(module):
@@ -405,7 +446,8 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         if len(others) < 2 or self._exempt(reg):
             return
         known_prefix = [o for o in others if o.prefix is not _UNKNOWN]
-        known_tags = [o for o in others if o.tags is not _UNKNOWN]
+        # Routers left out of the docs (include_in_schema=False) belong to no docs group.
+        known_tags = [o for o in others if o.tags is not _UNKNOWN and not o.is_hidden]
         with_prefix = sum(o.has_prefix for o in known_prefix)
         with_tags = sum(o.has_tags for o in known_tags)
         lacks_prefix = (
@@ -425,6 +467,10 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
         router = reg.router_info
         if reg.label in self.receivers or (router is not None and router.includes):
             return  # it groups routers that carry their own prefixes and tags
+        if lacks_tags and reg.is_hidden:
+            lacks_tags = False  # left out of the docs: tags would group nothing
+            if not lacks_prefix:
+                return
         if lacks_prefix and self._special(reg) is None and _spells_own_paths(router, known_prefix):
             lacks_prefix = False  # (a root-level endpoint keeps its lower-key message)
             if not lacks_tags:
@@ -636,6 +682,7 @@ class _Collector:
         if router_expr is None:
             return
         prefix_expr, tags_expr = kwargs.get("prefix"), kwargs.get("tags")
+        hidden_expr = kwargs.get("include_in_schema")
         loop_vars = self._loop_vars(loops)
         names = {
             e.value
@@ -660,6 +707,7 @@ class _Collector:
                 self._tags(tags_expr),
                 router,
                 where=(statement,),
+                hidden=isinstance(hidden_expr, cst.Name) and hidden_expr.value == "False",
             )
         )
 
