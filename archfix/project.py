@@ -111,7 +111,18 @@ def module_name_for(
         if folder == root:
             break
         folder = folder.parent
+    if not is_package and folder == path.parent and _below_root(folder, root):
+        # A module in a folder without ``__init__.py`` below the project root (``src/models/
+        # user.py`` beside ``src/routers/user.py``): its path from the root names it, as the
+        # project imports it (``from src.models.user import User``); the bare ``user`` stays an
+        # alias (ModuleIndex.add_info) for code run from inside the folder.
+        parts = [path.stem, *reversed(folder.relative_to(root).parts)]
     return ".".join(reversed(parts)), is_package
+
+
+def _below_root(folder: Path, root: Path) -> bool:
+    """A folder strictly inside ``root`` other than ``root/src`` (the src layout's import root)."""
+    return folder != root and folder != root / "src" and folder.is_relative_to(root)
 
 
 def resolve_relative(module: str | None, level: int, importer: str, is_package: bool) -> str:
@@ -452,6 +463,9 @@ class ModuleIndex:
     by_path: dict[Path, str] = field(default_factory=dict)
     packages: dict[Path, bool] = field(default_factory=dict, repr=False, compare=False)
     """Memo of "this folder has an ``__init__.py``" while the index is built (see module_name_for)."""
+    bare: dict[str, ModuleInfo | None] = field(default_factory=dict, repr=False, compare=False)
+    """Bare name -> the one module of a folder without ``__init__.py`` with that file name, or
+    None when several have it (``utils``): the alias then names none of them."""
 
     @classmethod
     def build(cls, root: Path, trees: Mapping[Path, ast.Module]) -> ModuleIndex:
@@ -485,6 +499,7 @@ class ModuleIndex:
         """Register an already scanned module (the cache restores these without parsing)."""
         name, path = info.name, info.path
         self.__dict__.pop("_attrs_cache", None)
+        self.__dict__.pop("_namespaces", None)
         self.modules[name] = info
         self.by_path[path] = name
         # Namespace packages (folders without __init__.py) import by their path from the root
@@ -508,6 +523,27 @@ class ModuleIndex:
             alias = ".".join(parts)
             if alias and alias != name and alias not in self.modules:
                 self.modules[alias] = info
+        if "." in name and not info.is_package and _below_root(path.parent, root):
+            # module_name_for named a module of a folder without __init__.py from the root; code
+            # run from inside that folder imports it by its bare name.
+            has_init = self.packages.get(path.parent)
+            if has_init is None:
+                has_init = self.packages[path.parent] = (path.parent / "__init__.py").is_file()
+            if not has_init:
+                self._alias_bare(path.stem, info)
+
+    def _alias_bare(self, stem: str, info: ModuleInfo) -> None:
+        """Register ``stem`` for ``info`` while no other such module has that file name."""
+        if stem not in self.bare:
+            self.bare[stem] = info
+            if stem not in self.modules:
+                self.modules[stem] = info
+            return
+        other = self.bare[stem]
+        if other is not None and other is not info:
+            self.bare[stem] = None
+            if self.modules.get(stem) is other:
+                del self.modules[stem]
 
     def get(self, name: str) -> ModuleInfo | None:
         return self.modules.get(name)
@@ -570,6 +606,24 @@ class ModuleIndex:
     def unique_modules(self) -> list[ModuleInfo]:
         """Each module once (aliases for namespace packages removed), sorted by name."""
         return sorted({id(m): m for m in self.modules.values()}.values(), key=lambda m: m.name)
+
+    def namespace_folder(self, name: str) -> Path | None:
+        """The folder of namespace package ``name`` (a folder without ``__init__.py`` that holds
+        project modules, like ``src`` for ``src.models.user``), or None."""
+        found: dict[str, Path] | None = self.__dict__.get("_namespaces")
+        if found is None:
+            found = {}
+            for info in self.unique_modules():
+                parts = info.name.split(".")
+                folder = info.path.parent.parent if info.is_package else info.path.parent
+                for cut in range(len(parts) - 1, 0, -1):
+                    prefix = ".".join(parts[:cut])
+                    if prefix in self.modules or (folder / "__init__.py").is_file():
+                        break
+                    found.setdefault(prefix, folder)
+                    folder = folder.parent
+            self.__dict__["_namespaces"] = found
+        return found.get(name)
 
 
 @dataclass

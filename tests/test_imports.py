@@ -242,7 +242,8 @@ def test_imports_table_is_validated(tmp_path: Path) -> None:
 def test_namespace_subpackage_is_not_an_import_root(tmp_path: Path) -> None:
     """A folder without ``__init__.py`` inside a package is a namespace subpackage: its
     ``openai.py`` is ``pkg.llms.openai.openai``, not the third-party ``openai`` (LiteLLM's layout),
-    so ``from openai import OpenAI`` is not "unresolved". A script folder at the root stays one."""
+    so ``from openai import OpenAI`` is not "unresolved". A script folder at the root is named
+    from the root, and its modules stay importable by their bare names (run from inside it)."""
     from archfix.engine import RunOptions, run
     from archfix.project import module_name_for
 
@@ -261,10 +262,55 @@ def test_namespace_subpackage_is_not_an_import_root(tmp_path: Path) -> None:
     names = {rel: module_name_for(tmp_path / rel, tmp_path)[0] for rel in files}
     assert names["pkg/llms/openai/openai.py"] == "pkg.llms.openai.openai"
     assert names["pkg/llms/openai/chat/handler.py"] == "pkg.llms.openai.chat.handler"
-    assert names["scripts/tool.py"] == "tool"
+    assert names["scripts/tool.py"] == "scripts.tool"
     config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
     result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
     assert result.findings == []
+    index = load_project(tmp_path, [tmp_path], config).project.index
+    tool = index.get("scripts.tool")
+    assert tool is not None and index.get("tool") is tool
+
+
+def test_folders_without_init_name_modules_from_the_root(tmp_path: Path) -> None:
+    """Services without ``__init__.py`` files (``src/routers/user.py`` beside ``src/models/user.py``)
+    import by the path from the root. Each module gets its own name, so the two ``user`` modules
+    are no false cycle, and imports of them are checked; a migrations folder named like the
+    installed ``alembic`` does not make ``alembic.runtime`` a project module."""
+    from archfix.engine import RunOptions, run
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    files = {
+        "src/routers/user.py": "from src.services.accounts import get_user\n",
+        "src/services/accounts.py": (
+            "from src.models.user import User\n\n\ndef get_user():\n    return User()\n"
+        ),
+        "src/models/user.py": "class User:\n    pass\n",
+        "src/main.py": (
+            "from src.routers import user\n"
+            "from src.models.user import get_user\n"
+            "from src.nothere import thing\n"
+        ),
+        "alembic/env.py": (
+            "from alembic import context\n"
+            "from alembic.runtime.migration import MigrationContext\n"
+            "from src.models.user import User\n"
+        ),
+        "alembic/versions/0001_init.py": "from alembic import op\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    config = config_for(
+        tmp_path, Overrides(select=("import-cycle", "misplaced-import", "unresolved-import"))
+    )
+    result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    found = sorted(
+        (f.path.relative_to(tmp_path).as_posix(), f.line, f.rule_id) for f in result.findings
+    )
+    assert found == [
+        ("src/main.py", 2, "misplaced-import"),
+        ("src/main.py", 3, "unresolved-import"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -294,3 +340,31 @@ def test_from_package_import_name_gives_the_submodule_only_when_nothing_rebinds_
     index = ModuleIndex.build(tmp_path, trees)
     assert index.is_submodule("ui", "app")
     assert index.binds_submodule("ui", "app") is gives_submodule
+
+
+def test_bare_names_of_folders_without_init_only_when_unique(tmp_path: Path) -> None:
+    """``import utils`` in a script run from its own folder means that folder's ``utils.py``; with
+    several folders holding one, the index cannot tell which, so the bare name names none (no
+    guess a rule could act on), while a unique one (``database``) stays importable."""
+    files = {
+        "tools/train/utils.py": "def load_checkpoint():\n    pass\n",
+        "tools/train/run.py": "import utils\n\nutils.save_checkpoint()\n",
+        "tools/eval/utils.py": "def save_checkpoint():\n    pass\n",
+        "web/database.py": "def get_db():\n    pass\n",
+        "web/main.py": "from database import get_db\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'tools'\n")
+    config = config_for(tmp_path, Overrides())
+    index = load_project(tmp_path, [tmp_path], config).project.index
+    assert index.get("utils") is None
+    assert index.get("tools.train.utils") is not None
+    assert index.get("database") is index.get("web.database") is not None
+    from archfix.engine import RunOptions, run
+
+    result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert [
+        f for f in result.findings if f.rule_id in ("misplaced-import", "unresolved-import")
+    ] == []

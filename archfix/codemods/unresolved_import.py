@@ -24,12 +24,29 @@ from archfix.project import ModuleIndex
 
 
 def project_packages(index: ModuleIndex) -> set[str]:
-    """Top-level names of the project's packages (a lone script's name is not a package)."""
-    return {
+    """Top-level names of the project's packages (a lone script's name is not a package).
+
+    A folder without ``__init__.py`` (``src``, ``alembic``) counts only when the project imports
+    one of its modules by that name: an installed package of the same name always wins over it
+    (``alembic/env.py`` does not make ``from alembic.runtime import ...`` a project import).
+    """
+    tops = {
         info.name.split(".")[0]
         for info in index.unique_modules()
         if info.is_package or "." in info.name
     }
+    namespaces = {top for top in tops if index.get(top) is None}
+    if not namespaces:
+        return tops
+    used: set[str] = set()
+    for info in index.unique_modules():
+        for rec in info.imports:
+            top = rec.module.split(".")[0]
+            if top in namespaces and top not in used:
+                full = f"{rec.module}.{rec.name}" if rec.name else rec.module
+                if index.get(rec.module) is not None or index.get(full) is not None:
+                    used.add(top)
+    return tops - (namespaces - used)
 
 
 def module_missing(index: ModuleIndex, module: str) -> bool:
@@ -38,9 +55,15 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
         return False
     parts = module.split(".")
     for cut in range(len(parts) - 1, 0, -1):
-        parent = index.get(".".join(parts[:cut]))
+        prefix = ".".join(parts[:cut])
+        parent = index.get(prefix)
         if parent is None:
-            continue
+            folder = index.namespace_folder(prefix)
+            if folder is None:
+                continue
+            # A namespace package (a folder without __init__.py): the submodule is a file or a
+            # folder in it, whatever the index lists.
+            return not ((folder / parts[cut]).is_dir() or any(folder.glob(f"{parts[cut]}.*")))
         return not (parent.dynamic or submodule_on_disk(parent, parts[cut]))
     return False
 
