@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,8 +171,18 @@ class _LoadScanner(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+    def _library(self, module: str) -> bool:
+        """A standard-library module the project does not shadow (``import asyncio`` in a
+        ``try`` that mounts a router is no router of its own)."""
+        top = module.split(".")[0]
+        return top in sys.stdlib_module_names and (
+            self.project is None or self.project.index.get(top) is None
+        )
+
     def visit_Import(self, node: cst.Import) -> None:
-        self.load.labels.extend(code_of(a.name) for a in node.names)
+        self.load.labels.extend(
+            code_of(a.name) for a in node.names if not self._library(code_of(a.name))
+        )
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         written = code_of(node.module) if node.module is not None else None
@@ -180,6 +191,8 @@ class _LoadScanner(cst.CSTVisitor):
             if self.importer is not None and node.relative
             else written or ""
         )
+        if not node.relative and self._library(module):
+            return
         if isinstance(node.names, cst.ImportStar):
             self.load.labels.append(module)
             return
