@@ -84,6 +84,13 @@ DEFAULT_CATEGORIES: dict[str, list[str]] = {
     "security-monitoring": ["*SecurityMonitoring*", "*Intrusion*"],
     "metrics": ["*Prometheus*", "*Metrics*", "*Instrumentator*"],
     "compression": ["*GZip*", "*Brotli*", "*Compression*"],
+    "errors": [
+        "*ErrorHandl*",
+        "*ExceptionHandl*",
+        "*ErrorMiddleware*",
+        "*ExceptionMiddleware*",
+        "*ErrorResponse*",
+    ],
     APPLICATION: [],
 }
 """Category -> class-name patterns, tried in this order (database before session: DBSession)."""
@@ -92,12 +99,15 @@ _REJECTORS = "rate-limit, csrf, auth, session, security-monitoring, database, ap
 
 DEFAULT_CONSTRAINTS: list[str] = [
     "https > *: redirect or reject plain-HTTP and unknown hosts before any work is done",
-    f"tracking > cors, {_REJECTORS}: rejected and short-circuited requests must still be traced",
-    "security-headers > cors, rate-limit, csrf, auth, session, security-monitoring: "
-    "rejections and CORS preflights must carry the security headers too",
-    f"cors > {_REJECTORS}: a 401/403/429 must stay readable by the browser and a preflight "
-    "must not hit auth",
+    f"tracking > cors, {_REJECTORS}, errors: rejected and short-circuited requests must still "
+    "be traced",
+    "security-headers > cors, rate-limit, csrf, auth, session, security-monitoring, errors: "
+    "rejections, error responses and CORS preflights must carry the security headers too",
+    f"cors > {_REJECTORS}, errors: a 401/403/429 must stay readable by the browser (an error "
+    "handler's 500 too), and a preflight must not hit auth",
     "session > csrf, auth: CSRF and auth read the session",
+    f"errors > {_REJECTORS}: an exception raised in any of them must still get the error "
+    "handler's response",
     "rate-limit > csrf, security-monitoring, auth, session, database, application: "
     "shed load before the expensive work",
 ]
