@@ -97,6 +97,74 @@ class StartupFunction:
             out.append(stmt)
         return out
 
+    def shutdown_body(self) -> Sequence[cst.BaseStatement]:
+        """A lifespan's statements from its first top-level ``yield`` on (the ``try`` holding
+        the ``yield`` included, for its ``finally``); nothing for a startup handler."""
+        body = self.node.body
+        if self.kind != "lifespan" or not isinstance(body, cst.IndentedBlock):
+            return []
+        for i, stmt in enumerate(body.body):
+            if _yields(stmt):
+                return body.body[i:]
+        return []
+
+
+def names_used(nodes: Iterable[cst.CSTNode]) -> set[str]:
+    """Every identifier read or written in ``nodes`` (nested functions included)."""
+    found: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    visitor = _Names()
+    for node in nodes:
+        node.visit(visitor)
+    return found
+
+
+def _is_shutdown_event(call: cst.Call) -> bool:
+    return bool(
+        call.args
+        and isinstance(call.args[0].value, cst.SimpleString)
+        and call.args[0].value.evaluated_value == "shutdown"
+    )
+
+
+def shutdown_handlers(module: cst.Module) -> list[cst.FunctionDef]:
+    """Shutdown event handlers defined in the module: ``@x.on_event("shutdown")``, and functions
+    registered with ``x.add_event_handler("shutdown", f)`` or listed in ``on_shutdown=[...]``."""
+    functions = [s for s in _walk.statements(module) if isinstance(s, cst.FunctionDef)]
+    registered: set[str] = set()
+
+    class _Collector(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "add_event_handler"
+                and len(node.args) >= 2
+                and _is_shutdown_event(node)
+            ):
+                registered.update(_names_in(node.args[1].value))
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "on_shutdown":
+                    registered.update(_names_in(arg.value))
+
+    module.visit(_Collector())
+    return [
+        func
+        for func in functions
+        if func.name.value in registered
+        or any(
+            isinstance(d.decorator, cst.Call)
+            and isinstance(d.decorator.func, cst.Attribute)
+            and d.decorator.func.attr.value == "on_event"
+            and _is_shutdown_event(d.decorator)
+            for d in func.decorators
+        )
+    ]
+
 
 def _yields(stmt: cst.BaseStatement) -> bool:
     found = False

@@ -14,7 +14,10 @@ patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
 logger (``logging.getLogger(__name__)`` when it has none) and lets startup continue. A call sharing
-its line with other statements is reported without a change.
+its line with other statements is reported without a change. When the shutdown (after the
+lifespan's ``yield``, its ``finally``, or a shutdown handler) calls on the same object as the start
+(``scheduler.start()`` ... ``scheduler.shutdown()``), that call is isolated too, since it would
+then stop what never started; if it is not a lone call statement, neither is changed.
 
 Example::
 
@@ -43,6 +46,7 @@ from archfix.codemods._cst import code_of
 from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
+    StartupFunction,
     StartupScoped,
     callee_name,
     ensure_import,
@@ -51,6 +55,8 @@ from archfix.codemods._startup_support import (
     logger_expr,
     matches_any,
     module_logger,
+    names_used,
+    shutdown_handlers,
     startup_functions,
     string_literal,
 )
@@ -59,8 +65,11 @@ from archfix.config import Option
 from archfix.models import Fix
 
 
-def _unguarded_statements(body: Sequence[cst.BaseStatement]) -> list[cst.SimpleStatementLine]:
-    """Statement lines that run at startup outside any ``try`` (descending into if/with/for)."""
+def _unguarded_statements(
+    body: Sequence[cst.BaseStatement], finally_too: bool = False
+) -> list[cst.SimpleStatementLine]:
+    """Statement lines outside any ``try`` (descending into if/with/for/while); with
+    ``finally_too``, also those of a ``try``'s ``finally`` (where a lifespan stops things)."""
     found: list[cst.SimpleStatementLine] = []
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -68,13 +77,37 @@ def _unguarded_statements(body: Sequence[cst.BaseStatement]) -> list[cst.SimpleS
         elif isinstance(stmt, (cst.If, cst.With, cst.For, cst.While)):
             inner = stmt.body
             if isinstance(inner, cst.IndentedBlock):
-                found.extend(_unguarded_statements(inner.body))
+                found.extend(_unguarded_statements(inner.body, finally_too))
             orelse = getattr(stmt, "orelse", None)
             while orelse is not None:
                 if isinstance(orelse.body, cst.IndentedBlock):
-                    found.extend(_unguarded_statements(orelse.body.body))
+                    found.extend(_unguarded_statements(orelse.body.body, finally_too))
                 orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif finally_too and isinstance(stmt, cst.Try) and stmt.finalbody is not None:
+            final = stmt.finalbody.body
+            if isinstance(final, cst.IndentedBlock):
+                found.extend(_unguarded_statements(final.body, finally_too))
     return found
+
+
+def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
+    """The variables a start-up call works on: its receiver's root (``scheduler`` in
+    ``scheduler.start()``) and the names its arguments start with; the app itself (the
+    lifespan's first parameter) and ``self`` are passed to everything, so they do not count."""
+    skip = {"self", "cls", "True", "False", "None"}
+    params = func.node.params.params
+    if params:
+        skip.add(params[0].name.value)
+    roots: list[cst.BaseExpression] = [arg.value for arg in call.args]
+    if isinstance(call.func, cst.Attribute):
+        roots.append(call.func.value)
+    found: set[str] = set()
+    for expr in roots:
+        while isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call)):
+            expr = expr.value if not isinstance(expr, cst.Call) else expr.func
+        if isinstance(expr, cst.Name):
+            found.add(expr.value)
+    return found - skip
 
 
 class UnisolatedStartup(StartupScoped, FileCodemod):
@@ -103,19 +136,55 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
-        self.wrap: dict[int, str] = {}
-        """id of the statement line -> the callee, for the log message."""
+        self.wrap: dict[int, tuple[str, str]] = {}
+        """id of the statement line -> (the callee, "startup" or "shutdown"), for the log message."""
         self.logger: str | None = None
         self.columns: dict[int, int] = {}
         """id of the statement line -> its column, where the generated log call is indented from."""
         self.indent = 4
         """Width of the module's indentation unit."""
+        self._handler_lines: list[cst.SimpleStatementLine] | None = None
+
+    def _shutdown_lines(
+        self, module: cst.Module, func: StartupFunction
+    ) -> list[cst.SimpleStatementLine]:
+        """The statement lines that run at shutdown outside a ``try`` with handlers: after the
+        lifespan's ``yield`` (its ``finally`` too), and in the module's shutdown handlers."""
+        if self._handler_lines is None:
+            text = self.ctx.source.text if self.ctx.source is not None else None
+            handlers = shutdown_handlers(module) if text is None or "shutdown" in text else []
+            self._handler_lines = [
+                line
+                for handler in handlers
+                if isinstance(handler.body, cst.IndentedBlock)
+                for line in _unguarded_statements(handler.body.body, finally_too=True)
+            ]
+        return _unguarded_statements(func.shutdown_body(), finally_too=True) + self._handler_lines
+
+    def _plan_shutdown(
+        self, lines: list[cst.SimpleStatementLine], shared: set[str]
+    ) -> list[tuple[cst.SimpleStatementLine, str]] | None:
+        """The shutdown calls on ``shared`` objects to isolate with the start-up call (a failed
+        start leaves them stopping what never started); None when one cannot be wrapped."""
+        planned: list[tuple[cst.SimpleStatementLine, str]] = []
+        for line in lines:
+            if not names_used([line]) & shared:
+                continue
+            if len(line.body) != 1:
+                return None
+            found = init_call(line.body[0])
+            if found is not None:
+                planned.append((line, code_of(found[0].func)))
+            elif not isinstance(line.body[0], (cst.Assign, cst.AnnAssign, cst.Pass)):
+                return None  # a statement that may raise, but not one call: leave it all alone
+        return planned
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         required = self.ctx.options.get("required-services", [])
         self.logger = module_logger(node)
         for func in startup_functions(node, _walk.tree_of(self.ctx)):
+            later: list[cst.SimpleStatementLine] | None = None
             for line in _unguarded_statements(func.startup_body()):
                 for small in line.body:
                     found = init_call(small)
@@ -131,20 +200,50 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     )
                     if len(line.body) != 1:
                         self.report(small, message + " (not changed: it shares its line)")
-                    elif self.report(small, message, fix=Fix.UNSAFE):
-                        self.wrap[id(line)] = code_of(found[0].func)
-                        position = self.position(line)
-                        self.columns[id(line)] = position.start.column if position else 0
+                        continue
+                    if later is None:
+                        later = self._shutdown_lines(node, func)
+                    shared = _objects(found[0], func)
+                    stops = self._plan_shutdown(later, shared) if shared else []
+                    if stops is None:
+                        self.report(
+                            small,
+                            f"{message} (not changed: the shutdown uses "
+                            f"{', '.join(sorted(shared & names_used(later)))} in a statement "
+                            "that cannot be isolated, and would then stop what never started)",
+                        )
+                        continue
+                    if stops:
+                        message += (
+                            "; the shutdown calls on the same object ("
+                            + ", ".join(f"{callee}()" for _, callee in stops)
+                            + ") are isolated too, since they may stop what never started"
+                        )
+                    if self.report(small, message, fix=Fix.UNSAFE):
+                        for target, callee, phase in [
+                            (line, code_of(found[0].func), "startup"),
+                            *((stop, callee, "shutdown") for stop, callee in stops),
+                        ]:
+                            if id(target) in self.wrap:
+                                continue
+                            self.wrap[id(target)] = (callee, phase)
+                            position = self.position(target)
+                            self.columns[id(target)] = position.start.column if position else 0
         self.indent = len(node.default_indent.expandtabs())
         return bool(self.wrap)  # nothing planned: skip the transforming traversal
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement:
-        name = self.wrap.get(id(original_node))
-        if name is None:
+        planned = self.wrap.get(id(original_node))
+        if planned is None:
             return updated_node
-        log = string_literal(f"{name}() failed at startup; continuing without it")
+        name, phase = planned
+        log = string_literal(
+            f"{name}() failed at startup; continuing without it"
+            if phase == "startup"
+            else f"{name}() failed at shutdown"
+        )
         template = cst.parse_statement("try:\n    pass\nexcept Exception:\n    pass\n")
         assert isinstance(template, cst.Try)
         handler = template.handlers[0]

@@ -33,7 +33,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             "story_scheduler.start() failed at startup; continuing without it"
         )
     yield
-    await story_scheduler.stop()
+    try:
+        await story_scheduler.stop()
+    except Exception:
+        log.exception("story_scheduler.stop() failed at shutdown")
 
 
 app = FastAPI(lifespan=lifespan)
