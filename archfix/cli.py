@@ -413,6 +413,11 @@ def fix(
             chosen = select_hunks(result.changes, color=color)
             result.changes = chosen.changes
             result.errors.extend(chosen.errors)
+    if apply_:
+        from archfix.linemap import onto_changes
+
+        for result in results:
+            onto_changes(result)  # positions in the files as written
     machine = _machine_output(fmt, results, applied_to_disk=apply_, sarif_paths=sarif_paths)
     if machine is not None:
         click.echo(machine)

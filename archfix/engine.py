@@ -42,6 +42,7 @@ from archfix.codemods.base import (
 )
 from archfix.config import Config
 from archfix.discovery import Discovery, discover
+from archfix.linemap import remap
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
@@ -251,6 +252,12 @@ def process_file(
     disabled: set[str] = set()
     applied: list[Finding] = []
     remaining: list[Finding] = []
+
+    def on_disk(findings: list[Finding], base: str) -> list[Finding]:
+        """Findings a rule reported on ``base``, placed in the file as read (``text``): an
+        earlier rule's fix may have moved the lines the rule saw."""
+        return remap(findings, base, text)
+
     for pass_no in range(MAX_PASSES):
         pass_findings: list[Finding] = []
         changed = False
@@ -272,8 +279,9 @@ def process_file(
                 continue
             memo = unchanged.get(rule_cls.id)
             if memo is not None and memo[0] == current:
-                pass_findings.extend(memo[1])
+                pass_findings.extend(on_disk(memo[1], current))
                 continue
+            base = current
             if wrapper is None:
                 wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             reporter = Reporter(rule_cls.id, policy)
@@ -334,7 +342,7 @@ def process_file(
                 if reporter.fixes_made:
                     findings = _unapplied(findings)
                 unchanged[rule_cls.id] = (current, findings)
-            pass_findings.extend(findings)
+            pass_findings.extend(on_disk(findings, base))
         if not policy.apply or not changed:
             remaining = _unapplied(pass_findings)
             break

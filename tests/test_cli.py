@@ -263,3 +263,42 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     assert script is not None, "console script archfix is not installed next to the interpreter"
     out = subprocess.run([script, "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "archfix" in out.stdout
+
+
+MOVED = """\
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    JWT_SECRET_KEY: str = _get_secret("JWT_SECRET_KEY")
+
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+"""
+
+
+def test_remaining_findings_point_at_the_file_on_disk(tmp_path: Path) -> None:
+    """missing-secret-helper adds a helper above the CORS call that cors-wildcard reports after
+    it: a dry run leaves the file as it was, so the finding keeps check's line; after --apply
+    it names the line in the written file."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    main = tmp_path / "app" / "main.py"
+    main.write_text(MOVED)
+
+    def cors_line(*args: str) -> int:
+        proc = archfix(*args, "--format", "json", "--no-cache", cwd=tmp_path)
+        found = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "cors-wildcard"]
+        assert len(found) == 1, proc.stdout
+        return int(found[0]["line"])
+
+    assert cors_line("check", ".") == 11
+    assert cors_line("fix", ".") == 11
+    written = cors_line("fix", ".", "--apply")
+    assert (
+        main.read_text().splitlines()[written - 1].startswith("app.add_middleware(CORSMiddleware")
+    )
+    assert written > 11

@@ -378,3 +378,44 @@ def test_files_no_rule_wants_by_their_ast_are_not_parsed_by_libcst(tmp_path: Pat
     busy = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
     assert busy.files_parsed == 1
     assert [f.rule_id for f in busy.findings] == ["unisolated-startup"]
+
+
+class InsertsLines(FileCodemod):
+    """Test rule: puts two statements at the top of a module that has none there yet."""
+
+    id = "inserts-lines"
+    title = "Insert"
+    section = "test"
+    fixable = Fix.SAFE
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        first = updated_node.body[0] if updated_node.body else None
+        if isinstance(first, cst.SimpleStatementLine) and "HEADER" in cst.Module([first]).code:
+            return updated_node
+        if self.report(original_node, "header", fix=Fix.SAFE):
+            header = [cst.parse_statement("HEADER = 1"), cst.parse_statement("OTHER = 2")]
+            return updated_node.with_changes(body=[*header, *updated_node.body])
+        return updated_node
+
+
+class ReportsMarker(FileCodemod):
+    """Test rule: reports every ``marker`` name, without a fix."""
+
+    id = "reports-marker"
+    title = "Marker"
+    section = "test"
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "marker":
+            self.report(node, "marker here")
+
+
+def test_dry_run_findings_point_at_the_file_on_disk(tmp_path: Path) -> None:
+    """A rule that runs after another rule's fix sees the fixed text; its finding is placed in the
+    text as read (what check reports, and what a dry run leaves on disk)."""
+    text = "x = 1\n\n\ny = marker\n"
+    rules = [InsertsLines, ReportsMarker]
+    out = process_file(tmp_path / "a.py", text, rules, _project(tmp_path), FIX)
+    assert out.text is not None and out.text.splitlines()[5] == "y = marker"
+    assert [(f.rule_id, f.line, f.col) for f in out.applied] == [("inserts-lines", 1, 1)]
+    assert [(f.rule_id, f.line, f.col) for f in out.remaining] == [("reports-marker", 4, 5)]
