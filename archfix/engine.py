@@ -15,6 +15,7 @@ import functools
 import gc
 import os
 import pickle
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -496,8 +497,16 @@ class LoadedProject:
     errors: list[FileError]
 
 
-def _parse_errors(path: Path, exc: BaseException) -> FileError:
+def _parse_errors(path: Path, exc: BaseException, text: str | None = None) -> FileError:
     if isinstance(exc, SyntaxError):
+        if text is not None and _newer_syntax(text):
+            return FileError(
+                path,
+                ErrorKind.PARSE,
+                f"syntax error: {exc.msg} (line {exc.lineno}) for Python "
+                f"{sys.version_info.major}.{sys.version_info.minor}, which runs archfix; the file "
+                "uses newer syntax: run archfix with the project's Python",
+            )
         return FileError(path, ErrorKind.PARSE, f"syntax error: {exc.msg} (line {exc.lineno})")
     if isinstance(exc, RecursionError):
         return FileError(path, ErrorKind.PARSE, "too deeply nested to parse; skipped")
@@ -549,8 +558,18 @@ def _scan_module(path: Path, text: str, name: tuple[str, bool]) -> ModuleInfo | 
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return _parse_errors(path, exc)
+        return _parse_errors(path, exc, text)
     return ModuleIndex.scan(path, tree, text, name)
+
+
+def _newer_syntax(text: str) -> bool:
+    """Whether a text this interpreter cannot compile is valid in a newer Python (libcst's
+    parser knows later grammars: ``class Page[T: Model]``, ``type X = ...`` on Python 3.11)."""
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
 
 
 def _scan_chunk(

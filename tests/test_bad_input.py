@@ -323,3 +323,16 @@ def test_write_changes_reports_unexpected_oserror(
     assert "Read-only file system" in report.errors[0].message
     assert sorted(p.name for p in report.written) == ["b.py", "c.py", "good.py"]
     assert (root / "a.py").read_bytes() == before
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="PEP 695 syntax parses on 3.12+")
+def test_syntax_newer_than_the_interpreter_is_named(tmp_path: Path) -> None:
+    """A file in Python 3.12 syntax, checked under an older Python, is skipped like any unparsable file, but
+    the error says why: the interpreter is older than the code, not the code broken."""
+    (tmp_path / "schemas.py").write_text("class Page[T: int]:\n    items: list[T]\n")
+    (tmp_path / "broken.py").write_text("x = (\n")
+    result = run(tmp_path, [tmp_path], config_for(tmp_path, Overrides()), RunOptions(cache=False))
+    messages = {e.path.name: e.message for e in result.errors if e.kind is ErrorKind.PARSE}
+    assert "newer syntax" in messages["schemas.py"]
+    assert f"Python {sys.version_info.major}.{sys.version_info.minor}," in messages["schemas.py"]
+    assert "newer" not in messages["broken.py"]
