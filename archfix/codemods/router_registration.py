@@ -13,7 +13,7 @@ pages (templates, ``HTMLResponse``, ``FileResponse``), a catch-all ``/{path:path
 missing prefix is reported with a lower-key message; list them in the option ``exempt`` (glob patterns matched against
 the router's module, its expression, or its prefix) to skip them entirely. A router left out of the
 OpenAPI docs (``include_in_schema=False`` on the call, the router or every route) is not asked for
-tags, nor counted in the tags convention. Two kinds are not reported:
+tags, nor counted in the tags convention; a router whose every route gives its own ``tags`` has them. Two kinds are not reported:
 a router whose module mounts other routers on it (it groups them; they carry the prefixes and tags),
 and a router without a prefix whose routes spell their paths in full, beside the others' (``/assets``
 and ``/assets/{id}`` among prefixes ``/dags`` and ``/pools``; under ``/api/...`` prefixes the paths
@@ -208,6 +208,7 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
     router = RouterInfo(module)
     found = False
     hidden_routes = 0
+    tagged_routes = 0
     for stmt in tree.body:
         if (
             isinstance(stmt, ast.Assign)
@@ -252,6 +253,12 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
                         kw.arg == "include_in_schema" and _is_false(kw.value) for kw in dec.keywords
                     ):
                         hidden_routes += 1
+                    if any(
+                        kw.arg == "tags"
+                        and not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+                        for kw in dec.keywords
+                    ):
+                        tagged_routes += 1
                     if renders or any(
                         kw.arg == "response_class"
                         and (_walk.dotted(kw.value) or "").rsplit(".", 1)[-1] in _PAGE_RESPONSES
@@ -260,6 +267,8 @@ def _router_facts(text: str, module: str, attr: str) -> RouterInfo | None:
                         router.pages += 1
     if router.paths and hidden_routes == len(router.paths):
         router.hidden = True
+    if router.paths and tagged_routes == len(router.paths):
+        router.tags = True  # every route names its docs group itself
     return router if found else None
 
 
