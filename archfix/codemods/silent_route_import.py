@@ -96,6 +96,17 @@ def _router_like(label: str) -> bool:
     )
 
 
+_QUERY_VERBS = frozenset(
+    {"get", "list", "count", "find", "clear", "is", "has", "iter", "describe", "dump", "show"}
+)
+"""First words of functions that read or reset a route registry (``get_all_protected_routes``):
+named like routes, they mount none."""
+
+
+def _queries(name: str) -> bool:
+    return "_" in name and name.split("_", 1)[0].lower() in _QUERY_VERBS
+
+
 def _import_label(module: str, name: str) -> str:
     """How ``from module import name`` is named: the module itself for ``*`` and for a router
     object (``router``, ``items_router``), else the imported name under its module."""
@@ -156,7 +167,7 @@ class _LoadScanner(cst.CSTVisitor):
         """Whether ``from module import name`` takes a function or class the project's ``module``
         defines (a handler importing ``query_memory`` from ``app.routers.memories`` uses a helper:
         it does not mount a router). Submodules and names like ``items_router`` never are."""
-        if self.project is None or _router_like(name):
+        if self.project is None or (_router_like(name) and not _queries(name)):
             return False
         index = self.project.index
         info = index.get(module)
@@ -332,6 +343,29 @@ class _Plan:
     required_names: list[str]
     """For a dynamic load: the module names that must re-raise (checked at run time)."""
     log_calls: list[cst.Call]
+    listed: bool = True
+    """Whether the failure goes on the list summarised after the loaders (not where no code
+    after them runs: a ``try`` whose body and handlers all return)."""
+
+
+def _ends(block: cst.BaseSuite) -> bool:
+    """Whether a block always leaves by ``return`` or ``raise`` on its last line."""
+    if not isinstance(block, cst.IndentedBlock) or not block.body:
+        return False
+    last = block.body[-1]
+    return isinstance(last, cst.SimpleStatementLine) and isinstance(
+        last.body[-1], (cst.Return, cst.Raise)
+    )
+
+
+def _never_completes(stmt: cst.BaseStatement) -> bool:
+    """A ``try`` after which nothing runs: its body and every handler return or raise."""
+    return (
+        isinstance(stmt, cst.Try)
+        and stmt.orelse is None
+        and _ends(stmt.body)
+        and all(_ends(h.body) for h in stmt.handlers)
+    )
 
 
 class _ToException(cst.CSTTransformer):
@@ -440,22 +474,25 @@ class SilentRouteImport(FileCodemod):
             for node in _tries(stmt)
         ]
         name_taken: bool | None = None
+        # A summary after a try that always returns would never run: log each failure only.
+        listed = not any(_never_completes(body[index]) for index, _ in tries)
         for index, node in tries:
             for handler, plan in self._silent_handlers(node, mounts_only):
+                plan.listed = listed
                 message = (
                     f"{plan.load.describe()} fails silently here: the handler drops the error and "
                     "its traceback, so a broken router just disappears from the API; log it with "
                     "logger.exception, and list routers that must load in required-routers"
                 )
                 if name_taken is None:
-                    name_taken = self._name_taken(list_name, body)
+                    name_taken = listed and self._name_taken(list_name, body)
                 if name_taken:
                     self.report(handler, message + f" (not changed: {list_name} already exists)")
                     continue
                 if not self.report(handler, message, fix=Fix.UNSAFE):
                     continue
                 self.plans[id(handler)] = plan
-                if not plan.required:
+                if listed and not plan.required:
                     if id(container) not in self.columns:
                         position = self.position(body[index])
                         self.columns[id(container)] = position.start.column if position else 0
@@ -553,7 +590,8 @@ class SilentRouteImport(FileCodemod):
             if plan.required_names:
                 names = ", ".join(string_literal(n) for n in plan.required_names)
                 new.append(f"if {expr} in {{{names}}}:\n    raise")
-            new.append(f"{list_name}.append({expr})")
+            if plan.listed:
+                new.append(f"{list_name}.append({expr})")
         else:
             label = ", ".join(load.labels)
             if not logged:
@@ -562,9 +600,9 @@ class SilentRouteImport(FileCodemod):
                 )
             if plan.required:
                 new.append("raise")
-            elif len(load.labels) == 1:
+            elif plan.listed and len(load.labels) == 1:
                 new.append(f"{list_name}.append({string_literal(load.labels[0])})")
-            else:
+            elif plan.listed:
                 items = ", ".join(string_literal(x) for x in load.labels)
                 new.append(f"{list_name}.extend([{items}])")
         position = self.position(handler)
