@@ -368,3 +368,28 @@ def test_bare_names_of_folders_without_init_only_when_unique(tmp_path: Path) -> 
     assert [
         f for f in result.findings if f.rule_id in ("misplaced-import", "unresolved-import")
     ] == []
+
+
+def test_unresolved_import_follows_the_whole_name_on_disk(tmp_path: Path) -> None:
+    """An empty ``app/auth/`` folder is an importable namespace package, but it provides no
+    ``app.auth.deps``; a stub or extension file the index does not list still counts."""
+    from archfix.engine import RunOptions, run
+
+    files = {
+        "app/__init__.py": "",
+        "app/main.py": (
+            "from app.auth.deps import get_user\n"
+            "from app.native import speedup\n"
+            "from app.auth import nothing_here\n"
+        ),
+        "app/native.pyi": "def speedup() -> None: ...\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "app" / "auth").mkdir()
+    config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
+    result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert [(f.line, f.message) for f in result.findings] == [
+        (1, "module app.auth.deps does not exist in the project")
+    ]

@@ -17,6 +17,8 @@ Example::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from archfix.codemods.base import ProjectCodemod
 from archfix.codemods.misplaced_import import submodule_on_disk
 from archfix.models import Fix
@@ -61,11 +63,27 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
             folder = index.namespace_folder(prefix)
             if folder is None:
                 continue
-            # A namespace package (a folder without __init__.py): the submodule is a file or a
-            # folder in it, whatever the index lists.
-            return not ((folder / parts[cut]).is_dir() or any(folder.glob(f"{parts[cut]}.*")))
-        return not (parent.dynamic or submodule_on_disk(parent, parts[cut]))
+        elif parent.dynamic:
+            return False
+        elif not parent.is_package:
+            return True  # a plain module has no submodules
+        else:
+            folder = parent.path.parent
+        # What the index does not list may still be on disk (an extension module, a stub, an
+        # excluded file, a folder without __init__.py): follow the rest of the name there.
+        return not _on_disk(folder, parts[cut:])
     return False
+
+
+def _on_disk(folder: Path, rest: list[str]) -> bool:
+    """Whether ``rest`` (``["auth", "deps"]``) names a module below ``folder``: folders down to
+    the last name, then a file or folder of that name (an empty ``auth/`` has no ``deps``)."""
+    for name in rest[:-1]:
+        folder = folder / name
+        if not folder.is_dir():
+            return False
+    last = rest[-1]
+    return (folder / last).is_dir() or any(folder.glob(f"{last}.*"))
 
 
 class UnresolvedImport(ProjectCodemod):
