@@ -643,6 +643,7 @@ def _index_sources(
             cache.put_module(key, entry)
     if cache is not None:
         cache.save_modules()
+    index.settle_names()
     kept_meta = {p: meta[p] for p in kept}
     project = Project(root=root, config=config, files=list(kept), index=index, texts=kept)
     if errors:  # parse errors go where the file was found, as one read loop would report them
@@ -767,6 +768,7 @@ def _reindexed(project: Project, changed: Iterable[Path]) -> Project:
         except (SyntaxError, ValueError, RecursionError):
             continue
         index.add(project.root, path, tree, text)
+    index.settle_names()
     files = [p for p in project.texts]
     return Project(project.root, project.config, files, index, project.texts)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pathspec
@@ -200,6 +200,23 @@ def _statements_suffice(text: str) -> bool:
     identifiers NFKC leaves alone qualify.
     """
     return not any(marker in text for marker in _EXPRESSION_MARKERS) and identifiers_stable(text)
+
+
+def _rebased(records: list[ImportRecord], old: str, new: str) -> list[ImportRecord]:
+    """Relative imports of a module renamed from ``old`` to ``new``, resolved against ``new``
+    (``from .sql import X`` in ``mw`` is ``mw.sql``; in ``core.mw``, ``core.mw.sql``)."""
+    if new.endswith("." + old):
+        extra = new[: -len(old)]
+        return [replace(r, module=extra + r.module) if r.level else r for r in records]
+    if old.endswith("." + new):
+        dropped = old[: -len(new)]
+        return [
+            replace(r, module=r.module[len(dropped) :])
+            if r.level and r.module.startswith(dropped)
+            else r
+            for r in records
+        ]
+    return records
 
 
 def _replaces_own_module(target: ast.expr) -> bool:
@@ -606,6 +623,56 @@ class ModuleIndex:
     def unique_modules(self) -> list[ModuleInfo]:
         """Each module once (aliases for namespace packages removed), sorted by name."""
         return sorted({id(m): m for m in self.modules.values()}.values(), key=lambda m: m.name)
+
+    def settle_names(self) -> None:
+        """Name each module the way the project imports it.
+
+        A folder without ``__init__.py`` at the top (``core/`` holding the package ``core/mw/``,
+        or ``src/`` without the src layout's packages) leaves two ways to name a module:
+        ``module_name_for`` picks one (``mw.log``), ``add_info`` registers the other
+        (``core.mw.log``). When no import in the project spells the chosen name's top-level
+        name but some spell another name of the same module, that one becomes its name, so the
+        rules compare and print what the code imports. A project without such folders keeps
+        every name.
+        """
+        names_of: dict[int, list[str]] = {}
+        for key, info in self.modules.items():
+            names_of.setdefault(id(info), []).append(key)
+        if all(len(names) == 1 for names in names_of.values()):
+            return
+        used: dict[str, int] = {}
+        for info in self.unique_modules():
+            for rec in info.imports:
+                if rec.level:
+                    continue  # resolved against the name being decided: no evidence
+                spelled = rec.module
+                if spelled not in self.modules and not (
+                    rec.name and f"{spelled}.{rec.name}" in self.modules
+                ):
+                    continue
+                top = spelled.split(".")[0]
+                used[top] = used.get(top, 0) + 1
+        renamed: dict[int, ModuleInfo] = {}
+        for info in self.unique_modules():
+            if used.get(info.name.split(".")[0]):
+                continue
+            spelled_names = [n for n in names_of[id(info)] if used.get(n.split(".")[0])]
+            if not spelled_names:
+                continue
+            best = min(spelled_names, key=lambda n: (-used[n.split(".")[0]], n))
+            renamed[id(info)] = replace(
+                info, name=best, imports=_rebased(info.imports, info.name, best)
+            )
+        if not renamed:
+            return
+        for key, info in list(self.modules.items()):
+            new = renamed.get(id(info))
+            if new is not None:
+                self.modules[key] = new
+        for new in renamed.values():
+            self.by_path[new.path] = new.name
+        self.__dict__.pop("_attrs_cache", None)
+        self.__dict__.pop("_namespaces", None)
 
     def namespace_folder(self, name: str) -> Path | None:
         """The folder of namespace package ``name`` (a folder without ``__init__.py`` that holds

@@ -393,3 +393,44 @@ def test_unresolved_import_follows_the_whole_name_on_disk(tmp_path: Path) -> Non
     assert [(f.line, f.message) for f in result.findings] == [
         (1, "module app.auth.deps does not exist in the project")
     ]
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_modules_are_named_the_way_the_project_imports_them(tmp_path: Path, cached: bool) -> None:
+    """``core/`` without ``__init__.py`` holds the package ``core/mw`` (imported as ``core.mw``),
+    and ``src/`` without packages holds ``app`` (imported as ``app.*``, with ``src`` on the path):
+    the modules take those names, so misplaced-import can move a name between them and
+    unresolved-import checks ``app.*`` and ``core.*`` imports; a relative import follows."""
+    from archfix.engine import RunOptions, run
+
+    files = {
+        "core/mw/__init__.py": "from .sql import X, Z\n",
+        "core/mw/sql.py": "X = 1\n",
+        "core/mw/log.py": "Y = 1\n",
+        "server.py": "from core.mw import X, Y\n",
+        "src/app/core/ext/http_client.py": "class Aiohttp:\n    pass\n",
+        "src/app/server.py": (
+            "from app.core.utils.http_client import Aiohttp\n"
+            "from app.core.ext.http_client import Aiohttp as Client\n"
+        ),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    config = config_for(tmp_path, Overrides())
+    options = RunOptions(cache=cached, cache_dir=tmp_path.parent / "cache")
+    if cached:
+        run(tmp_path, [tmp_path], config, options)  # fill the index cache
+    index = load_project(tmp_path, [tmp_path], config).project.index
+    assert index.get("mw.log").name == "core.mw.log"  # type: ignore[union-attr]
+    assert index.get("src.app.server").name == "app.server"  # type: ignore[union-attr]
+    result = run(tmp_path, [tmp_path], config, options)
+    found = sorted(
+        (f.path.relative_to(tmp_path).as_posix(), f.line, f.message) for f in result.findings
+    )
+    assert found == [
+        ("core/mw/__init__.py", 1, "core.mw.sql does not define Z, and no project module does"),
+        ("server.py", 1, "Y is not defined in core.mw; import it from core.mw.log"),
+        ("src/app/server.py", 1, "module app.core.utils.http_client does not exist in the project"),
+    ]
