@@ -14,7 +14,9 @@ patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
 logger (``logging.getLogger(__name__)`` when it has none) and lets startup continue. A call sharing
-its line with other statements is reported without a change. When the shutdown (after the
+its line with other statements is reported without a change, and so is a call named after the
+database or its schema (``init_db``, ``run_migrations``): an app without it fails every request
+instead of failing at start-up. When the shutdown (after the
 lifespan's ``yield``, its ``finally``, or a shutdown handler) calls on the same object as the start
 (``scheduler.start()`` ... ``scheduler.shutdown()``), that call is isolated too, since it would
 then stop what never started; if it is not a lone call statement, neither is changed.
@@ -88,6 +90,19 @@ def _unguarded_statements(
             if isinstance(final, cst.IndentedBlock):
                 found.extend(_unguarded_statements(final.body, finally_too))
     return found
+
+
+_ESSENTIAL_WORDS = frozenset(
+    {"db", "database", "databases", "migrate", "migrations", "alembic", "schema", "tables"}
+)
+
+
+def _looks_essential(callee: str) -> bool:
+    """A call whose name speaks of the database or its schema (``init_db``,
+    ``run_migrations``, ``db_optimization_manager.start``): an app that starts without it
+    fails on every request instead of at start-up, so it is reported, never wrapped."""
+    words = callee.lower().replace(".", "_").split("_")
+    return any(word in _ESSENTIAL_WORDS for word in words)
 
 
 def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
@@ -200,6 +215,13 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     )
                     if len(line.body) != 1:
                         self.report(small, message + " (not changed: it shares its line)")
+                        continue
+                    if _looks_essential(name):
+                        self.report(
+                            small,
+                            message + " (not changed: it looks like the database, which the app "
+                            "cannot serve without; wrap it yourself if it is optional)",
+                        )
                         continue
                     if later is None:
                         later = self._shutdown_lines(node, func)
