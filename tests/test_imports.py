@@ -256,9 +256,7 @@ def test_namespace_subpackage_is_not_an_import_root(tmp_path: Path) -> None:
         "pkg/main.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
         "scripts/tool.py": "print('tool')\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     names = {rel: module_name_for(tmp_path / rel, tmp_path)[0] for rel in files}
     assert names["pkg/llms/openai/openai.py"] == "pkg.llms.openai.openai"
     assert names["pkg/llms/openai/chat/handler.py"] == "pkg.llms.openai.chat.handler"
@@ -297,9 +295,7 @@ def test_folders_without_init_name_modules_from_the_root(tmp_path: Path) -> None
         ),
         "alembic/versions/0001_init.py": "from alembic import op\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     config = config_for(
         tmp_path, Overrides(select=("import-cycle", "misplaced-import", "unresolved-import"))
     )
@@ -353,9 +349,7 @@ def test_bare_names_of_folders_without_init_only_when_unique(tmp_path: Path) -> 
         "web/database.py": "def get_db():\n    pass\n",
         "web/main.py": "from database import get_db\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'tools'\n")
     config = config_for(tmp_path, Overrides())
     index = load_project(tmp_path, [tmp_path], config).project.index
@@ -384,9 +378,7 @@ def test_unresolved_import_follows_the_whole_name_on_disk(tmp_path: Path) -> Non
         ),
         "app/native.pyi": "def speedup() -> None: ...\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     (tmp_path / "app" / "auth").mkdir()
     config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
     result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
@@ -414,9 +406,7 @@ def test_modules_are_named_the_way_the_project_imports_them(tmp_path: Path, cach
             "from app.core.ext.http_client import Aiohttp as Client\n"
         ),
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, files)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
     config = config_for(tmp_path, Overrides())
     options = RunOptions(cache=cached, cache_dir=tmp_path.parent / "cache")

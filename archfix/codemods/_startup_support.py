@@ -123,11 +123,40 @@ def names_used(nodes: Iterable[cst.CSTNode]) -> set[str]:
     return found
 
 
-def _is_shutdown_event(call: cst.Call) -> bool:
+def _is_event(call: cst.Call, event: str) -> bool:
     return bool(
         call.args
         and isinstance(call.args[0].value, cst.SimpleString)
-        and call.args[0].value.evaluated_value == "shutdown"
+        and call.args[0].value.evaluated_value == event
+    )
+
+
+def _registered(call: cst.Call, event: str) -> list[str]:
+    """Functions a call registers for ``event`` ("startup" or "shutdown"):
+    ``x.add_event_handler(event, f)``, and ``on_<event>=[f, g]`` (Starlette, FastAPI)."""
+    found: list[str] = []
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "add_event_handler"
+        and len(call.args) >= 2
+        and _is_event(call, event)
+    ):
+        found += _names_in(call.args[1].value)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == f"on_{event}":
+            found += _names_in(arg.value)
+    return found
+
+
+def _handles(func: cst.FunctionDef, event: str) -> bool:
+    """Decorated with ``@x.on_event(event)``."""
+    return any(
+        isinstance(d.decorator, cst.Call)
+        and isinstance(d.decorator.func, cst.Attribute)
+        and d.decorator.func.attr.value == "on_event"
+        and _is_event(d.decorator, event)
+        for d in func.decorators
     )
 
 
@@ -139,31 +168,10 @@ def shutdown_handlers(module: cst.Module) -> list[cst.FunctionDef]:
 
     class _Collector(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "add_event_handler"
-                and len(node.args) >= 2
-                and _is_shutdown_event(node)
-            ):
-                registered.update(_names_in(node.args[1].value))
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value == "on_shutdown":
-                    registered.update(_names_in(arg.value))
+            registered.update(_registered(node, "shutdown"))
 
     module.visit(_Collector())
-    return [
-        func
-        for func in functions
-        if func.name.value in registered
-        or any(
-            isinstance(d.decorator, cst.Call)
-            and isinstance(d.decorator.func, cst.Attribute)
-            and d.decorator.func.attr.value == "on_event"
-            and _is_shutdown_event(d.decorator)
-            for d in func.decorators
-        )
-    ]
+    return [f for f in functions if f.name.value in registered or _handles(f, "shutdown")]
 
 
 def _yields(stmt: cst.BaseStatement) -> bool:
@@ -179,14 +187,6 @@ def _yields(stmt: cst.BaseStatement) -> bool:
 
     stmt.visit(_Finder())
     return found
-
-
-def _is_startup_event(call: cst.Call) -> bool:
-    return bool(
-        call.args
-        and isinstance(call.args[0].value, cst.SimpleString)
-        and call.args[0].value.evaluated_value == "startup"
-    )
 
 
 def _names_in(expr: cst.BaseExpression) -> list[str]:
@@ -296,35 +296,17 @@ def _startup_functions(module: cst.Module, tree: ast.Module | None = None) -> li
             super().on_leave(original_node)
 
         def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == "add_event_handler"
-                and len(node.args) >= 2
-                and _is_startup_event(node)
-            ):
-                handlers.update(_names_in(node.args[1].value))
+            handlers.update(_registered(node, "startup"))
             for arg in node.args:
-                if arg.keyword is None:
-                    continue
-                if arg.keyword.value == "lifespan":
+                if arg.keyword is not None and arg.keyword.value == "lifespan":
                     lifespans.update(_names_in(arg.value))
-                elif arg.keyword.value == "on_startup":
-                    handlers.update(_names_in(arg.value))
 
     if route is None or not route.empty:
         module.visit(_Collector())
     found: list[StartupFunction] = []
     for func in functions:
         name = func.name.value
-        decorated = any(
-            isinstance(d.decorator, cst.Call)
-            and isinstance(d.decorator.func, cst.Attribute)
-            and d.decorator.func.attr.value == "on_event"
-            and _is_startup_event(d.decorator)
-            for d in func.decorators
-        )
-        if decorated or name in handlers:
+        if _handles(func, "startup") or name in handlers:
             found.append(StartupFunction(func, "startup handler"))
         elif name in lifespans or ("lifespan" in name.lower() and _is_generator(func)):
             # Named like a lifespan but without a yield of its own, a function builds one
