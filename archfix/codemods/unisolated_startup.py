@@ -14,9 +14,10 @@ patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
 logger (``logging.getLogger(__name__)`` when it has none) and lets startup continue. A call sharing
-its line with other statements is reported without a change, and so is a call named after the
-database or its schema (``init_db``, ``run_migrations``): an app without it fails every request
-instead of failing at start-up. When the shutdown (after the
+its line with other statements is reported without a change, and so is a call that is not an
+optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
+one named after the app's own start-up (``startup()``, ``init_app(config)``), and a project
+function that raises on purpose (its author wants start-up to stop). When the shutdown (after the
 lifespan's ``yield``, its ``finally``, or a shutdown handler) calls on the same object as the start
 (``scheduler.start()`` ... ``scheduler.shutdown()``), that call is isolated too, since it would
 then stop what never started; if it is not a lone call statement, neither is changed.
@@ -38,6 +39,8 @@ Example::
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -63,6 +66,7 @@ from archfix.codemods._startup_support import (
     string_literal,
 )
 from archfix.codemods.base import FileCodemod
+from archfix.codemods.mixed_environment_detection import import_bindings, source_of
 from archfix.config import Option
 from archfix.models import Fix
 
@@ -97,12 +101,37 @@ _ESSENTIAL_WORDS = frozenset(
 )
 
 
-def _looks_essential(callee: str) -> bool:
-    """A call whose name speaks of the database or its schema (``init_db``,
-    ``run_migrations``, ``db_optimization_manager.start``): an app that starts without it
-    fails on every request instead of at start-up, so it is reported, never wrapped."""
+_APP_WORDS = frozenset({"app", "application", "startup", "bootstrap"})
+
+
+def _essential(callee: str) -> str | None:
+    """Why a call is not an optional service, judged by its name, or None.
+
+    The database or its schema (``init_db``, ``db_optimization_manager.start``): without it
+    the app fails every request instead of failing at start-up. The app's own start-up
+    (``startup()``, ``init_app(config)``, ``bootstrap``): it bundles everything, the checks
+    that must stop a misconfigured app included."""
     words = callee.lower().replace(".", "_").split("_")
-    return any(word in _ESSENTIAL_WORDS for word in words)
+    if any(word in _ESSENTIAL_WORDS for word in words):
+        return "it looks like the database, which the app cannot serve without"
+    if any(word in _APP_WORDS for word in callee.rsplit(".", 1)[-1].lower().split("_")):
+        return "it looks like the app's own start-up, not an optional service"
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _raising_functions(text: str) -> frozenset[str]:
+    """Top-level functions of a module text that contain a ``raise``."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return frozenset()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    return frozenset(
+        stmt.name
+        for stmt in tree.body
+        if isinstance(stmt, kinds) and any(isinstance(n, ast.Raise) for n in ast.walk(stmt))
+    )
 
 
 def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
@@ -160,6 +189,35 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         """Width of the module's indentation unit."""
         self._handler_lines: list[cst.SimpleStatementLine] | None = None
 
+    def _raises_on_purpose(self, callee: str) -> str | None:
+        """When the callee is a project function that raises (``connect_redis()`` turning a
+        timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
+        to stop, which wrapping would undo."""
+        module = self.ctx.module_name
+        if self.ctx.source is None or module is None:
+            return None
+        try:
+            tree = self.ctx.source.tree()
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        index = self.ctx.project.index
+        info = index.get(module)
+        bindings = import_bindings(tree, module, bool(info and info.is_package))
+        head, _, rest = callee.partition(".")
+        qualified = f"{bindings[head]}.{rest}" if head in bindings and rest else bindings.get(head)
+        if qualified is None:
+            qualified = f"{module}.{callee}" if "." not in callee else None
+        if qualified is None or "." not in qualified:
+            return None
+        owner, _, function = qualified.rpartition(".")
+        target = index.get(owner)
+        if target is None:
+            return None
+        text = source_of(self.ctx.project, target.path)
+        if text is None or function not in _raising_functions(text):
+            return None
+        return f"{target.name}.{function} raises on purpose, so its author wants start-up to stop"
+
     def _shutdown_lines(
         self, module: cst.Module, func: StartupFunction
     ) -> list[cst.SimpleStatementLine]:
@@ -216,11 +274,12 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     if len(line.body) != 1:
                         self.report(small, message + " (not changed: it shares its line)")
                         continue
-                    if _looks_essential(name):
+                    essential = _essential(name) or self._raises_on_purpose(name)
+                    if essential:
                         self.report(
                             small,
-                            message + " (not changed: it looks like the database, which the app "
-                            "cannot serve without; wrap it yourself if it is optional)",
+                            f"{message} (not changed: {essential}; wrap it yourself if it is "
+                            "optional)",
                         )
                         continue
                     if later is None:
