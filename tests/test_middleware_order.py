@@ -303,3 +303,78 @@ def test_constraints_parse_with_reasons_and_reject_typos() -> None:
         Constraint.parse("corz > csrf: why", names)
     with pytest.raises(ValueError, match="outer > inner"):
         Constraint.parse("cors csrf", names)
+
+
+ERROR_STACK = '''\
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware
+
+CAPTURED = []
+
+
+class SentryMiddleware:
+    """Reports an exception that reaches it and re-raises it (as sentry_asgi does)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            CAPTURED.append(repr(exc))
+            raise
+
+
+class ExceptionMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        try:
+            return await call_next(request)
+        except ValueError:
+            return JSONResponse(status_code=422, content={"detail": "bad value"})
+
+
+api = FastAPI()
+
+
+@api.get("/boom")
+def boom():
+    raise ValueError("boom")
+
+
+api.add_middleware(ExceptionMiddleware)
+api.add_middleware(SentryMiddleware)
+'''
+
+ERROR_PROBE = (
+    "from fastapi.testclient import TestClient\n"
+    "from app.main import api, CAPTURED\n"
+    "print(TestClient(api).get('/boom').status_code, CAPTURED)\n"
+)
+
+
+def test_error_reporter_ends_inside_the_error_handler(tmp_path: Path) -> None:
+    """Sentry added last runs outside the error handler and never sees the exceptions the handler
+    turns into responses; the fix moves it inside, and a request then reaches Sentry."""
+    root = tmp_path / "svc"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "main.py").write_text(ERROR_STACK)
+
+    def probe() -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", ERROR_PROBE],
+            cwd=root,
+            env=_env(root),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    assert probe() == "422 []"
+    archfix(root, "fix", ".", "--apply", "--no-cache", "--select", "middleware-order")
+    assert (root / "app" / "main.py").read_text() != ERROR_STACK
+    assert probe() == "422 [\"ValueError('boom')\"]"

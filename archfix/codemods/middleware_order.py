@@ -75,8 +75,8 @@ DEFAULT_CATEGORIES: dict[str, list[str]] = {
         "*AccessLog*",
         "*LoggingMiddleware*",
         "*OpenTelemetry*",
-        "Sentry*",
     ],
+    "error-reporting": ["Sentry*", "*Rollbar*", "*Bugsnag*", "*Honeybadger*", "*Airbrake*"],
     "security-headers": ["*SecurityHeaders*", "*SecureHeaders*"],
     "cors": ["*CORS*"],
     "database": ["*DBSession*", "*Database*", "*SQLAlchemy*"],
@@ -109,8 +109,9 @@ DEFAULT_CONSTRAINTS: list[str] = [
     f"cors > {_REJECTORS}, errors: a 401/403/429 must stay readable by the browser (an error "
     "handler's 500 too), and a preflight must not hit auth",
     "session > csrf, auth: CSRF and auth read the session",
-    f"errors > {_REJECTORS}: an exception raised in any of them must still get the error "
-    "handler's response",
+    f"errors > {_REJECTORS}, error-reporting: an exception raised in any of them must still get "
+    "the error handler's response, and an error reporter must see it before the handler turns it "
+    "into one",
     "rate-limit > csrf, security-monitoring, auth, session, database, application: "
     "shed load before the expensive work",
 ]
