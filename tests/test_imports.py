@@ -424,3 +424,35 @@ def test_modules_are_named_the_way_the_project_imports_them(tmp_path: Path, cach
         ("server.py", 1, "Y is not defined in core.mw; import it from core.mw.log"),
         ("src/app/server.py", 1, "module app.core.utils.http_client does not exist in the project"),
     ]
+
+
+def test_a_package_that_makes_names_at_run_time_still_has_only_its_submodules(
+    tmp_path: Path,
+) -> None:
+    """A version lookup under ``try`` (Netflix Dispatch's ``__init__``) makes the package dynamic
+    for names, not for submodules: a missing ``pkg.missing.views`` is reported. A package that
+    extends its ``__path__`` may find submodules elsewhere, so it is trusted."""
+    from archfix.engine import RunOptions, run
+
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": (
+                "try:\n"
+                "    VERSION = __import__('importlib.metadata').metadata.version('pkg')\n"
+                "except Exception:\n"
+                "    VERSION = 'unknown'\n"
+            ),
+            "pkg/a.py": "from pkg.missing.views import router\n",
+            "plug/__init__.py": (
+                "from pkgutil import extend_path\n\n__path__ = extend_path(__path__, __name__)\n"
+                "try:\n    from plug._version import v\nexcept ImportError:\n    v = '0'\n"
+            ),
+            "plug/b.py": "from plug.elsewhere import thing\n",
+        },
+    )
+    config = config_for(tmp_path, Overrides(select=("unresolved-import",)))
+    result = run(tmp_path, [tmp_path], config, RunOptions(cache=False))
+    assert [(f.path.name, f.message) for f in result.findings] == [
+        ("a.py", "module pkg.missing.views does not exist in the project")
+    ]

@@ -63,8 +63,8 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
             folder = index.namespace_folder(prefix)
             if folder is None:
                 continue
-        elif parent.dynamic:
-            return False
+        elif parent.dynamic and _may_add_submodules(parent.path):
+            return False  # its __path__ or sys.modules may bring submodules from elsewhere
         elif not parent.is_package:
             return True  # a plain module has no submodules
         else:
@@ -73,6 +73,17 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
         # excluded file, a folder without __init__.py): follow the rest of the name there.
         return not _on_disk(folder, parts[cut:])
     return False
+
+
+def _may_add_submodules(path: Path) -> bool:
+    """Whether a package that makes names at run time could also make submodules: only by
+    extending ``__path__`` or writing ``sys.modules`` (a ``try`` around a version lookup, a
+    ``__getattr__`` or a star import provide names, never ``import pkg.sub``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return "__path__" in text or "sys.modules" in text or "modules[" in text
 
 
 def _on_disk(folder: Path, rest: list[str]) -> bool:
