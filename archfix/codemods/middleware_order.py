@@ -73,7 +73,6 @@ DEFAULT_CATEGORIES: dict[str, list[str]] = {
         "*Tracing*",
         "*RequestLog*",
         "*AccessLog*",
-        "*LoggingMiddleware*",
         "*OpenTelemetry*",
     ],
     "error-reporting": ["Sentry*", "*Rollbar*", "*Bugsnag*", "*Honeybadger*", "*Airbrake*"],

@@ -101,7 +101,7 @@ _ESSENTIAL_WORDS = frozenset(
 )
 
 
-_APP_WORDS = frozenset({"app", "application", "startup", "bootstrap"})
+_APP_VERBS = frozenset({"init", "initialize", "setup", "configure", "create", "start", "build"})
 
 
 def _essential(callee: str) -> str | None:
@@ -114,9 +114,23 @@ def _essential(callee: str) -> str | None:
     words = callee.lower().replace(".", "_").split("_")
     if any(word in _ESSENTIAL_WORDS for word in words):
         return "it looks like the database, which the app cannot serve without"
-    if any(word in _APP_WORDS for word in callee.rsplit(".", 1)[-1].lower().split("_")):
+    if _app_startup(callee.rsplit(".", 1)[-1]):
         return "it looks like the app's own start-up, not an optional service"
     return None
+
+
+def _app_startup(name: str) -> bool:
+    """``startup()``, ``startup_events()``, ``on_app_startup()``, ``bootstrap()``,
+    ``init_app(config)``: a name that is the start-up, not one that mentions it
+    (``track_server_startup()`` is telemetry)."""
+    words = [w for w in name.lower().split("_") if w]
+    if not words:
+        return False
+    if words[0] in ("startup", "bootstrap"):
+        return True
+    if words[-1] == "startup" and words[0] in ("on", "app", "application", "run"):
+        return True
+    return words[-1] in ("app", "application") and words[0] in _APP_VERBS
 
 
 @functools.lru_cache(maxsize=256)
