@@ -114,8 +114,18 @@ def _config_values(node: ast.expr | None) -> dict[str, ast.expr]:
     return {}
 
 
+def _annotated_field(annotation: ast.expr) -> ast.Call | None:
+    """The ``Field(...)`` in ``Annotated[list[str], Field(default=["*"])]``, if any."""
+    if not (isinstance(annotation, ast.Subscript) and _last(annotation.value) == "Annotated"):
+        return None
+    extras = annotation.slice.elts[1:] if isinstance(annotation.slice, ast.Tuple) else []
+    return next((e for e in extras if isinstance(e, ast.Call) and _last(e.func) == "Field"), None)
+
+
 def _field(stmt: ast.AnnAssign, name: str) -> SettingsField:
     value = stmt.value
+    if value is None:
+        value = _annotated_field(stmt.annotation)  # pydantic v2: the default in the metadata
     aliased = False
     default: ast.expr | None = value
     if isinstance(value, ast.Call) and _last(value.func) == "Field":
