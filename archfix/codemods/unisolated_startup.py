@@ -149,23 +149,31 @@ def _raising_functions(text: str) -> frozenset[str]:
 
 
 def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
-    """The variables a start-up call works on: its receiver's root (``scheduler`` in
-    ``scheduler.start()``) and the names its arguments start with; the app itself (the
+    """The variables a start-up call starts: its receiver's root (``scheduler`` in
+    ``scheduler.start()``) and the variables it is handed whole (``start_scheduler(scheduler)``;
+    ``instrument_sqlalchemy(engine.sync_engine)`` starts no ``engine``). The app itself (the
     lifespan's first parameter) and ``self`` are passed to everything, so they do not count."""
     skip = {"self", "cls", "True", "False", "None"}
     params = func.node.params.params
     if params:
         skip.add(params[0].name.value)
-    roots: list[cst.BaseExpression] = [arg.value for arg in call.args]
+    found = {arg.value.value for arg in call.args if isinstance(arg.value, cst.Name)}
     if isinstance(call.func, cst.Attribute):
-        roots.append(call.func.value)
-    found: set[str] = set()
-    for expr in roots:
+        expr: cst.BaseExpression = call.func.value
         while isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call)):
             expr = expr.value if not isinstance(expr, cst.Call) else expr.func
         if isinstance(expr, cst.Name):
             found.add(expr.value)
     return found - skip
+
+
+def _yields_here(line: cst.SimpleStatementLine) -> bool:
+    """``yield``, ``yield {"engine": engine}`` or ``state = yield ...`` on this line."""
+    return any(
+        isinstance(getattr(small, "value", None), cst.Yield)
+        or isinstance(getattr(getattr(small, "value", None), "expression", None), cst.Yield)
+        for small in line.body
+    )
 
 
 class UnisolatedStartup(StartupScoped, FileCodemod):
@@ -255,8 +263,8 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         start leaves them stopping what never started); None when one cannot be wrapped."""
         planned: list[tuple[cst.SimpleStatementLine, str]] = []
         for line in lines:
-            if not names_used([line]) & shared:
-                continue
+            if _yields_here(line) or not names_used([line]) & shared:
+                continue  # the ``yield`` (handing objects to the app) is not shutdown work
             if len(line.body) != 1:
                 return None
             found = init_call(line.body[0])
