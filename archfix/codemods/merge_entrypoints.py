@@ -107,6 +107,23 @@ def settings_flags(texts: dict[Path, str]) -> list[str]:
     return found
 
 
+def _is_test(path: Path, text: str) -> bool:
+    """A test module that builds an app of its own (``main_test.py``, ``test_*`` functions,
+    ``TestClient``, pytest): pytest collects it, so it is no deployment profile to merge."""
+    if path.stem.endswith("_test") or path.stem.startswith("test_"):
+        return True
+    if "TestClient" in text or "pytest" in text:
+        return True
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return False
+    return any(
+        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name.startswith("test_")
+        for stmt in tree.body
+    )
+
+
 class MergeEntrypoints(ProjectCodemod):
     """Merge main.py and its main_*.py siblings into one create_app(profile) entry point."""
 
@@ -155,7 +172,11 @@ class MergeEntrypoints(ProjectCodemod):
                 and any(fnmatch.fnmatch(path.name, g) for g in opts["globs"])
             ):
                 members.append(path)
-        members = [p for p in members if builds_app(project.texts[p], app_classes)]
+        members = [
+            p
+            for p in members
+            if builds_app(project.texts[p], app_classes) and not _is_test(p, project.texts[p])
+        ]
         if len(members) < 2 or members[0] != canonical:
             return
         names = ", ".join(p.name for p in members)

@@ -343,6 +343,14 @@ def plan(
                 add_use(n, frozenset({("profile", p)}))
     for n in common_uses:
         add_use(n, None)
+    # A name the constructor reads must mean one thing: two definitions of ``lifespan`` (or of
+    # ``settings``) would run one after the other in create_app(), and the last would win for
+    # every profile.
+    for name in sorted(users):
+        if len({b.stmt.key for b in binders.get(name, [])}) > 1:
+            raise MergeError(
+                f"{name!r} is defined differently by the variants and given to the app's constructor"
+            )
     # Definitions: guard = own profiles + the guards of everything that uses them (fixpoint).
     for e in entries:
         if e.stmt.kind == "def" and len(e.profiles) != len(profiles):

@@ -228,6 +228,14 @@ def builds_app(text: str, app_classes: set[str]) -> bool:
     return False
 
 
+def _runs_as_main(stmt: cst.BaseStatement) -> bool:
+    """``if __name__ == "__main__":`` (a variant run as a script)."""
+    if not isinstance(stmt, cst.If):
+        return False
+    text = code_of(stmt.test).replace("'", '"').replace(" ", "")
+    return text in ('__name__=="__main__"', '"__main__"==__name__')
+
+
 def read_variant(
     text: str, profile: str, path_name: str, module: str, app_classes: set[str]
 ) -> tuple[str, Variant]:
@@ -258,10 +266,22 @@ def read_variant(
         elif isinstance(node, ast.Import):
             for a in node.names:
                 nested[a.asname or a.name.split(".")[0]] = a.name
+    side_effect: str | None = None
+    """The first statement (other than a definition) seen so far: imports after it must stay after it."""
     for stmt in body:
+        if _runs_as_main(stmt):
+            raise MergeError(
+                f'{path_name} runs a server under `if __name__ == "__main__"`; in create_app() '
+                "it would never run (move it to a script, or merge by hand)"
+            )
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
         ):
+            if side_effect is not None:
+                raise MergeError(
+                    f"{path_name}: {side_effect!r} runs before a later import, which the merged "
+                    "module would run first (load_dotenv, sys.path, os.environ set up imports)"
+                )
             if len(stmt.body) != 1:
                 raise MergeError(f"{path_name}: several statements on one import line")
             small = stmt.body[0]
@@ -317,6 +337,8 @@ def read_variant(
             kind = "def"
         else:
             kind = "other"
+        if kind == "other" and side_effect is None:
+            side_effect = code.strip().splitlines()[0][:60]
         item = Stmt(
             key_of(code),
             stmt,
