@@ -69,7 +69,7 @@ from archfix.codemods._generated import black_line_length
 from archfix.codemods.base import ProjectCodemod
 from archfix.config import Option
 from archfix.merge import build
-from archfix.merge.model import MergeError, Variant, builds_app, read_variant
+from archfix.merge.model import MergeError, Variant, builds_app, read_variant, served_routes
 from archfix.merge.verify import (
     Target,
     VerifyError,
@@ -176,6 +176,17 @@ class MergeEntrypoints(ProjectCodemod):
             p
             for p in members
             if builds_app(project.texts[p], app_classes) and not _is_test(p, project.texts[p])
+        ]
+        # A module that serves nothing the canonical one serves is another service sharing the
+        # folder (a worker's health sidecar), not a variant of this one.
+        own = served_routes(project.texts[canonical], app_classes)
+        members = [
+            p
+            for p in members
+            if p == canonical
+            or not own
+            or not (theirs := served_routes(project.texts[p], app_classes))
+            or own & theirs
         ]
         if len(members) < 2 or members[0] != canonical:
             return

@@ -228,6 +228,47 @@ def builds_app(text: str, app_classes: set[str]) -> bool:
     return False
 
 
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
+)
+
+
+def served_routes(text: str, app_classes: set[str]) -> set[str]:
+    """What a module's app serves, as far as its own text says: the paths of its route
+    decorators, ``add_api_route`` and ``mount`` calls, and the routers it includes (by their
+    expression). Empty when unknown."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    app_classes = with_aliases(tree, app_classes)
+    apps: set[str] = set()
+    for stmt in tree.body:
+        value = getattr(stmt, "value", None)
+        if isinstance(stmt, ast.Assign) and isinstance(value, ast.Call):
+            func = value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in app_classes:
+                apps.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    served: set[str] = set()
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in apps
+        ):
+            continue
+        method, first = node.func.attr, node.args[0] if node.args else None
+        if method == "include_router" and first is not None:
+            served.add("router " + ast.unparse(first))
+        elif (method in _ROUTE_METHODS or method in ("add_api_route", "mount")) and (
+            isinstance(first, ast.Constant) and isinstance(first.value, str)
+        ):
+            served.add(first.value)
+    return served
+
+
 def _runs_as_main(stmt: cst.BaseStatement) -> bool:
     """``if __name__ == "__main__":`` (a variant run as a script)."""
     if not isinstance(stmt, cst.If):
