@@ -43,7 +43,7 @@ from archfix.codemods.base import (
 )
 from archfix.config import Config
 from archfix.discovery import Discovery, discover
-from archfix.linemap import remap
+from archfix.linemap import LineMap
 from archfix.models import ErrorKind, FileChange, FileError, Finding, Result, SourceMeta
 from archfix.positions import code_of_module, positions_of
 from archfix.project import ModuleIndex, ModuleInfo, Project, module_name_for
@@ -254,10 +254,17 @@ def process_file(
     applied: list[Finding] = []
     remaining: list[Finding] = []
 
+    maps: dict[str, LineMap] = {}
+
     def on_disk(findings: list[Finding], base: str) -> list[Finding]:
         """Findings a rule reported on ``base``, placed in the file as read (``text``): an
-        earlier rule's fix may have moved the lines the rule saw."""
-        return remap(findings, base, text)
+        earlier rule's fix may have moved the lines the rule saw. One diff per text, however
+        many rules report on it."""
+        if base == text or not findings:
+            return findings
+        if base not in maps:
+            maps[base] = LineMap(base, text)
+        return maps[base].place(findings)
 
     for pass_no in range(MAX_PASSES):
         pass_findings: list[Finding] = []

@@ -43,21 +43,24 @@ class LineMap:
             return self._exact[line], self._same[line]
         return line, False
 
+    def place(self, findings: Iterable[Finding]) -> list[Finding]:
+        """``findings`` reported on the source text, with their positions in the target."""
+        mapped = []
+        for finding in findings:
+            line, same = self.line(finding.line)
+            if line == finding.line and same:
+                mapped.append(finding)
+            else:
+                mapped.append(replace(finding, line=line, col=finding.col if same else 1))
+        return mapped
+
 
 def remap(findings: Iterable[Finding], source: str, target: str) -> list[Finding]:
     """``findings`` reported on ``source``, with their positions in ``target``."""
     out = list(findings)
     if source == target or not out:
         return out
-    lines = LineMap(source, target)
-    mapped = []
-    for finding in out:
-        line, same = lines.line(finding.line)
-        if line == finding.line and same:
-            mapped.append(finding)
-        else:
-            mapped.append(replace(finding, line=line, col=finding.col if same else 1))
-    return mapped
+    return LineMap(source, target).place(out)
 
 
 def onto_changes(result: Result) -> None:

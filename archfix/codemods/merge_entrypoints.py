@@ -69,7 +69,14 @@ from archfix.codemods._generated import black_line_length
 from archfix.codemods.base import ProjectCodemod
 from archfix.config import Option
 from archfix.merge import build
-from archfix.merge.model import MergeError, Variant, builds_app, read_variant, served_routes
+from archfix.merge.model import (
+    MergeError,
+    Variant,
+    builds_app,
+    parsed,
+    read_variant,
+    served_routes,
+)
 from archfix.merge.verify import (
     Target,
     VerifyError,
@@ -114,11 +121,8 @@ def _is_test(path: Path, text: str) -> bool:
         return True
     if "TestClient" in text or "pytest" in text:
         return True
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return False
-    return any(
+    tree = parsed(text)
+    return tree is not None and any(
         isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name.startswith("test_")
         for stmt in tree.body
     )

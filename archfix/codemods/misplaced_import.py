@@ -38,6 +38,7 @@ import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -81,10 +82,18 @@ Plan = Move | Ambiguous | BadTarget
 def submodule_on_disk(info: ModuleInfo, name: str) -> bool:
     """True when package ``info`` has a submodule ``name`` the index may not list (a compiled
     extension, a stub, an excluded file)."""
-    if not info.is_package:
-        return False
-    folder = info.path.parent
-    return (folder / name).is_dir() or any(folder.glob(f"{name}.*"))
+    return info.is_package and module_on_disk(info.path.parent, [name])
+
+
+def module_on_disk(folder: Path, rest: Sequence[str]) -> bool:
+    """Whether ``rest`` (``["auth", "deps"]``) names a module below ``folder``: folders down to
+    the last name, then a file or folder of that name (an empty ``auth/`` has no ``deps``)."""
+    for name in rest[:-1]:
+        folder = folder / name
+        if not folder.is_dir():
+            return False
+    last = rest[-1]
+    return (folder / last).is_dir() or any(folder.glob(f"{last}.*"))
 
 
 def _top(name: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from archfix.codemods.base import ProjectCodemod
-from archfix.codemods.misplaced_import import submodule_on_disk
+from archfix.codemods.misplaced_import import module_on_disk, submodule_on_disk
 from archfix.models import Fix
 from archfix.project import ModuleIndex
 
@@ -71,7 +71,7 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
             folder = parent.path.parent
         # What the index does not list may still be on disk (an extension module, a stub, an
         # excluded file, a folder without __init__.py): follow the rest of the name there.
-        return not _on_disk(folder, parts[cut:])
+        return not module_on_disk(folder, parts[cut:])
     return False
 
 
@@ -84,17 +84,6 @@ def _may_add_submodules(path: Path) -> bool:
     except OSError:
         return True
     return "__path__" in text or "sys.modules" in text or "modules[" in text
-
-
-def _on_disk(folder: Path, rest: list[str]) -> bool:
-    """Whether ``rest`` (``["auth", "deps"]``) names a module below ``folder``: folders down to
-    the last name, then a file or folder of that name (an empty ``auth/`` has no ``deps``)."""
-    for name in rest[:-1]:
-        folder = folder / name
-        if not folder.is_dir():
-            return False
-    last = rest[-1]
-    return (folder / last).is_dir() or any(folder.glob(f"{last}.*"))
 
 
 class UnresolvedImport(ProjectCodemod):

@@ -10,6 +10,7 @@ behind flags and must keep every use after its definition.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import symtable
 from dataclasses import dataclass, field
@@ -211,11 +212,20 @@ def with_aliases(tree: ast.Module, app_classes: set[str]) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=64)
+def parsed(text: str) -> ast.Module | None:
+    """The ``ast`` tree of an entry module (None: it does not parse), shared by the family
+    checks that each read every member (callers must not change it)."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
 def builds_app(text: str, app_classes: set[str]) -> bool:
     """Cheap check: does this module construct an app at module level?"""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    tree = parsed(text)
+    if tree is None:
         return False
     app_classes = with_aliases(tree, app_classes)
     for stmt in tree.body:
@@ -237,9 +247,8 @@ def served_routes(text: str, app_classes: set[str]) -> set[str]:
     """What a module's app serves, as far as its own text says: the paths of its route
     decorators, ``add_api_route`` and ``mount`` calls, and the routers it includes (by their
     expression). Empty when unknown."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parsed(text)
+    if tree is None:
         return set()
     app_classes = with_aliases(tree, app_classes)
     apps: set[str] = set()
