@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pickle
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -147,22 +150,85 @@ class ProjectCache:
     def _result_path(self, options_key: str) -> Path:
         return self.dir / f"result-{options_key[:24]}.pickle"
 
-    def load_result(self, options_key: str, tree_key: str) -> Result | None:
-        """The stored result for these options, if it was computed on this exact tree."""
+    def load_result(
+        self, options_key: str, tree_key: str, outside: Callable[[], str] | None = None
+    ) -> Result | None:
+        """The stored result for these options, if it was computed on this exact tree (and, for
+        a result that imported the project, in the same environment: ``outside()`` computes
+        :func:`outside_fingerprint` now)."""
         stored = _load(self._result_path(options_key), self.version)
-        if not isinstance(stored, tuple) or len(stored) != 3:
+        if not isinstance(stored, tuple) or len(stored) != 4:
             return None
-        key, tree, result = stored
+        key, tree, seen, result = stored
         if key != options_key or tree != tree_key or not isinstance(result, Result):
+            return None
+        if seen is not None and (outside is None or outside() != seen):
             return None
         return result
 
-    def save_result(self, options_key: str, tree_key: str, result: Result) -> None:
-        """Keep one result per option set (the latest tree), so the cache does not grow per run."""
+    def save_result(
+        self, options_key: str, tree_key: str, result: Result, outside: str | None = None
+    ) -> None:
+        """Keep one result per option set (the latest tree), so the cache does not grow per run.
+        ``outside``: the result's :func:`outside_fingerprint` when it depends on one."""
         with contextlib.suppress(Exception):
             _atomic_dump(
-                self._result_path(options_key), (self.version, (options_key, tree_key, result))
+                self._result_path(options_key),
+                (self.version, (options_key, tree_key, outside, result)),
             )
+
+
+_VOLATILE_ENV = frozenset({"_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES"})
+"""Set by shells, not read by apps: a change must not throw a result away."""
+
+
+def outside_fingerprint(python: str, root: Path) -> str:
+    """What importing a project's apps with ``python`` depends on besides its Python files: the
+    environment, the interpreter's import folders (installing a package changes them) and every
+    file of the project, as verification copies it (a ``.env`` file, a compiled module)."""
+    from archfix.merge.verify import SKIP_DIRS
+
+    digest = hashlib.sha256()
+    for key, value in sorted(os.environ.items()):
+        if key not in _VOLATILE_ENV:
+            digest.update(f"{key}={value}\0".encode("utf-8", "surrogatepass"))
+    digest.update(f"python={python}\0".encode("utf-8", "surrogatepass"))
+    for folder in _import_folders(python):
+        with contextlib.suppress(OSError):
+            digest.update(
+                f"{folder}|{os.stat(folder).st_mtime_ns}\0".encode("utf-8", "surrogatepass")
+            )
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                st = os.lstat(path)
+                rel = os.path.relpath(path, root)
+                digest.update(
+                    f"{rel}|{st.st_size}|{st.st_mtime_ns}\0".encode("utf-8", "surrogatepass")
+                )
+    return digest.hexdigest()
+
+
+@cache
+def _import_folders(python: str) -> tuple[str, ...]:
+    """The folders ``python`` imports from (its ``sys.path``, without the current folder)."""
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        paths = list(sys.path)
+    else:
+        try:
+            out = subprocess.run(
+                [python, "-c", "import json, sys; print(json.dumps(sys.path))"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout
+            paths = json.loads(out.strip().splitlines()[-1])
+        except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+            return (f"unknown:{time.time_ns()}",)  # never equal: the result is not reused
+    return tuple(sorted({os.path.abspath(p) for p in paths if p and os.path.isdir(p)}))
 
 
 def tree_parts(
@@ -170,13 +236,18 @@ def tree_parts(
     digests: Mapping[Path, str],
     names: Mapping[Path, tuple[str, bool]],
     errors: Iterable[tuple[str, str, str]],
+    layout: Iterable[str] = (),
 ) -> list[str]:
-    """The strings that identify a tree's content: files, digests, module names, read errors."""
+    """The strings that identify a tree's content: files, digests, module names, read errors,
+    and the names in every walked folder (a new extension module or empty folder changes what
+    an import resolves to)."""
     parts = []
     for path in sorted(digests, key=str):
         name, is_package = names[path]
         parts.append(f"{_rel(path, root)}|{digests[path]}|{name}|{int(is_package)}")
     parts.extend("|".join(e) for e in errors)
+    parts.append("layout")
+    parts.extend(layout)
     return parts
 
 

@@ -102,6 +102,10 @@ class Discovery:
     errors: list[FileError]
     nested: list[Path] = field(default_factory=list)
     """Folders below the root that are projects of their own (not walked: each is run alone)."""
+    layout: list[str] = field(default_factory=list)
+    """Each walked folder and the names in it (every kind of file, and subfolders). Rules read
+    the disk beyond the ``.py`` files (an extension module, a stub, a folder without
+    ``__init__.py``), so the result cache keys on this too."""
 
 
 def _symlink_problem(path: Path, root: Path) -> str | None:
@@ -131,6 +135,7 @@ def discover(
     files: list[Path] = []
     errors: list[FileError] = []
     nested: list[Path] = []
+    layout: list[str] = []
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
@@ -174,6 +179,8 @@ def discover(
         ignores_by_dir = {absolute: start}
         for dirpath, dirnames, filenames in os.walk(absolute, followlinks=False):
             current = Path(dirpath)
+            names = [n for n in (*dirnames, *filenames) if n not in DEFAULT_EXCLUDED_DIRS]
+            layout.append("\0".join([os.path.relpath(dirpath, root), *sorted(names)]))
             local = _Ignores(list(ignores_by_dir.pop(current, start).specs))
             if gitignore:
                 _load_gitignore(current, local)
@@ -202,7 +209,7 @@ def discover(
                 if local.matches(path, False) or is_excluded(path, False):
                     continue
                 add(path)
-    return Discovery(files=files, errors=errors, nested=nested)
+    return Discovery(files=files, errors=errors, nested=nested, layout=layout)
 
 
 def _load_gitignore(folder: Path, ignores: _Ignores) -> None:

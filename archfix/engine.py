@@ -29,7 +29,7 @@ from typing import TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
-from archfix.cache import ProjectCache, tree_parts
+from archfix.cache import ProjectCache, outside_fingerprint, tree_parts
 from archfix.codemods import RuleClass, _walk, all_rules
 from archfix.codemods.base import (
     FileCodemod,
@@ -529,6 +529,8 @@ class _Sources:
     errors: list[FileError]
     """Discovery errors, then per-file read errors in discovery order."""
     order: list[Path]
+    layout: list[str] = field(default_factory=list)
+    """The walked folders' listings (:attr:`Discovery.layout`)."""
 
 
 def _read_sources(
@@ -549,7 +551,7 @@ def _read_sources(
             continue
         texts[path] = source.text
         meta[path] = source.meta
-    return _Sources(texts, meta, errors, list(found.files))
+    return _Sources(texts, meta, errors, list(found.files), list(found.layout))
 
 
 def _index_key(root: Path, path: Path, digest: str, name: str, is_package: bool) -> str:
@@ -793,10 +795,12 @@ def _run_project_phase(
     rules: Sequence[type[ProjectCodemod]],
     options: RunOptions,
     originals: dict[Path, str],
+    outside: set[str],
 ) -> tuple[
     dict[Path, str | None], set[Path], dict[Path, list[str]], list[Finding], list[FileError]
 ]:
-    """Run project rules in order; each sees the edits of the ones before it."""
+    """Run project rules in order; each sees the edits of the ones before it. ``outside``
+    collects what they read besides the project's Python files."""
     edits: dict[Path, str | None] = {}
     created: set[Path] = set()
     by_rule: dict[Path, list[str]] = {}
@@ -810,6 +814,7 @@ def _run_project_phase(
             reporter,
             python=options.python or ProjectContext.python,
             verify=options.verify,
+            outside=outside,
         )
         try:
             rule_cls(ctx).run()
@@ -881,6 +886,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     project_findings: list[Finding] = []
     deleted: set[Path] = set()
     created: set[Path] = set()
+    outside: set[str] = set()
     dirty: list[Path] = list(project.files)
     for _round in range(MAX_ROUNDS):
         for path in dirty:
@@ -904,7 +910,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
             break
         project = _reindexed(project, changed)
         edits, new_files, by_rule, project_findings, errors = _run_project_phase(
-            project, project_rules, options, loaded.originals
+            project, project_rules, options, loaded.originals, outside
         )
         result.errors.extend(errors)
         created |= new_files
@@ -924,6 +930,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
         project = _reindexed(project, dirty)
         if not options.policy.apply or not dirty:
             break
+    result.environment_dependent = bool(outside)
     stale = deleted  # findings in files a project rule deleted no longer point anywhere
     result.findings = [
         *applied,
@@ -961,7 +968,7 @@ def _tree_key(root: Path, sources: _Sources) -> str:
     packages: dict[Path, bool] = {}
     names = {p: module_name_for(p, root, packages) for p in sources.texts}
     errors = [(str(e.path), e.kind.value, e.message) for e in sources.errors]
-    return ProjectCache.run_key(tree_parts(root, digests, names, errors))
+    return ProjectCache.run_key(tree_parts(root, digests, names, errors, sources.layout))
 
 
 def _from_cache(result: Result, sources: _Sources) -> Result:
@@ -995,11 +1002,13 @@ def run(
         return run_project(_index_sources(root, config, sources, jobs=options.jobs), options)
     options_key = _options_key(root, paths, config, options)
     tree_key = _tree_key(root, sources)
-    stored = cache.load_result(options_key, tree_key)
+    python = options.python or sys.executable
+    stored = cache.load_result(options_key, tree_key, lambda: outside_fingerprint(python, root))
     if stored is not None:
         return _from_cache(stored, sources)
     result = run_project(_index_sources(root, config, sources, cache, options.jobs), options)
-    cache.save_result(options_key, tree_key, result)
+    outside = outside_fingerprint(python, root) if result.environment_dependent else None
+    cache.save_result(options_key, tree_key, result, outside)
     return result
 
 

@@ -109,6 +109,10 @@ class Result:
     files_parsed: int = 0
     rules: list[str] = field(default_factory=list)
     """Ids of the rules that ran, in engine order."""
+    environment_dependent: bool = False
+    """A rule imported the project's apps (merge verification): the result also depends on the
+    environment, the interpreter's installed packages and the project's non-Python files, so the
+    cache keeps it only while those are unchanged."""
 
     @property
     def remaining(self) -> list[Finding]:

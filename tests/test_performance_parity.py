@@ -239,3 +239,95 @@ def test_large_project_index_scanned_in_the_pool_is_the_same(
         assert _report(cold) == _report(baseline)
     finally:
         (root / "app" / "broken.py").unlink()
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_new_extension_module_or_folder_is_not_hidden_by_the_cache(tmp_path: Path) -> None:
+    """unresolved-import looks at the disk beyond the .py files: a compiled module or a folder
+    that appears must change the result of a warm run, as it changes a fresh one."""
+    root = _tree(
+        tmp_path / "proj",
+        {
+            "pyproject.toml": "[project]\nname = 'proj'\n",
+            "app/__init__.py": "",
+            "app/main.py": "from app import speedups\nfrom app.plugins import extra\n",
+        },
+    )
+    cache_dir = tmp_path / "cache"
+    select = ("unresolved-import",)
+
+    def findings(cache: Path | None) -> list[tuple[object, ...]]:
+        return _report(_run([root], cache, 1, select))
+
+    first = findings(cache_dir)
+    assert len(first) == 2 and findings(cache_dir) == first
+    (root / "app" / "speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    assert findings(cache_dir) == findings(None) and len(findings(None)) == 1
+    (root / "app" / "plugins" / "extra").mkdir(parents=True)  # a namespace package
+    assert findings(cache_dir) == findings(None) == []
+
+
+MERGE_FAMILY = {
+    "pyproject.toml": "[project]\nname = 'svc'\n",
+    "app/__init__.py": "",
+    "app/settings.py": (
+        "import os\n"
+        "from pathlib import Path\n\n"
+        "_file = Path(__file__).parent / 'secret.txt'\n"
+        "TOKEN = os.environ.get('SVC_TOKEN') or (_file.read_text().strip() if _file.exists() else '')\n"
+        "if not TOKEN:\n"
+        "    raise RuntimeError('SVC_TOKEN is not set')\n"
+    ),
+    "app/main.py": (
+        "from fastapi import FastAPI\n\n"
+        "from app import settings\n\n"
+        "app = FastAPI(title='svc')\n\n\n"
+        "@app.get('/health')\n"
+        "def health() -> dict[str, str]:\n"
+        "    return {'status': 'ok'}\n\n\n"
+        "@app.get('/items')\n"
+        "def items() -> list[int]:\n"
+        "    return []\n"
+    ),
+    "app/main_lite.py": (
+        "from fastapi import FastAPI\n\n"
+        "from app import settings\n\n"
+        "app = FastAPI(title='svc')\n\n\n"
+        "@app.get('/health')\n"
+        "def health() -> dict[str, str]:\n"
+        "    return {'status': 'ok'}\n"
+    ),
+}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("fastapi") is None, reason="needs fastapi")
+def test_a_merge_verified_in_another_environment_is_verified_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification imports the apps: the secret they need may come from the environment or a
+    file next to the code. A warm run after either appears must merge, as a fresh run does."""
+    root = _tree(tmp_path / "svc", MERGE_FAMILY)
+    cache_dir = tmp_path / "cache"
+    select = ("merge-entrypoints",)
+    monkeypatch.delenv("SVC_TOKEN", raising=False)
+
+    def merged(cache: Path | None) -> bool:
+        results = _run([root], cache, 1, select)
+        return any(c.path.name == "main.py" for r in results for c in r.changes)
+
+    assert not merged(cache_dir)
+    monkeypatch.setenv("SVC_TOKEN", "s3cret")
+    assert merged(None) and merged(cache_dir)
+    monkeypatch.delenv("SVC_TOKEN")
+    assert not merged(cache_dir)
+    (root / "app" / "secret.txt").write_text("from-a-file\n", encoding="utf-8")
+    assert merged(None) and merged(cache_dir)
+    again = _run([root], cache_dir, 1, select)
+    assert sum(r.files_parsed for r in again) == 0  # unchanged environment: from the cache

@@ -315,6 +315,13 @@ class ProjectContext:
     python: str = sys.executable
     """The target's interpreter, for rules that verify by importing (merge-entrypoints)."""
     verify: bool = True
+    outside: set[str] = field(default_factory=set)
+    """What the rule read besides the project's Python files (shared by the run's rules)."""
+
+    def imports_the_project(self) -> None:
+        """Say that the result depends on importing the project's code with ``python``: the
+        environment, the installed packages and every file of the project (``.env`` too)."""
+        self.outside.add("environment")
 
     def report(self, path: Path, line: int, col: int, message: str, fix: Fix = Fix.NONE) -> bool:
         """Record a finding in ``path``; True means: make the fix. Honours per-file-ignores,

@@ -313,6 +313,7 @@ class MergeEntrypoints(ProjectCodemod):
             return out
 
         env = base_env(list(the_plan.flags), self.ctx.options["verify-env"])
+        self.ctx.imports_the_project()
         try:
             before, after = dump_before_after(
                 self.ctx.python, root, self.ctx.project.texts, verify_edits, targets, env

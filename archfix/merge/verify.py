@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache"}
+SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache"}
 
 DUMP = r"""
 import importlib, json, sys
@@ -763,7 +763,7 @@ class VerifyError(Exception):
 
 def _copy(root: Path, dest: Path, texts: Mapping[Path, str | None]) -> None:
     def ignore(folder: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in _SKIP_DIRS}
+        return {n for n in names if n in SKIP_DIRS}
 
     shutil.copytree(root, dest, ignore=ignore, symlinks=True, dirs_exist_ok=True)
     _overlay(root, dest, texts)
