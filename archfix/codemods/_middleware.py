@@ -34,6 +34,13 @@ class Registration:
     """"add" or "ctor"."""
     removable_parent: cst.If | None = None
     """The innermost enclosing ``if`` (it is removed too when this was its only statement)."""
+    generation: int = 0
+    """Which binding of ``receiver`` in the scope: ``app = FastAPI()`` again makes another app."""
+
+    @property
+    def app(self) -> tuple[str, int]:
+        """The app object registered on (its name and which binding of the name)."""
+        return self.receiver, self.generation
 
     @classmethod
     def of(
@@ -60,6 +67,59 @@ class Registration:
         return cls(receiver, name, key, args_key(options), node, conditions, kind, removable_parent)
 
 
+def rebound_names(stmt: cst.CSTNode) -> set[str]:
+    """Names a statement (re)binds in its own scope: assignment, ``for``/``with`` targets,
+    imports, walrus; nested functions and classes are other scopes."""
+    found: set[str] = set()
+
+    def targets(node: cst.BaseExpression | cst.BaseAssignTargetExpression) -> None:
+        if isinstance(node, cst.Name):
+            found.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            targets(node.value)
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            found.add(node.name.value)
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            found.add(node.name.value)
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            targets(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None:
+                targets(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            targets(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            targets(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            targets(node.name)  # type: ignore[arg-type]
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            targets(node.target)
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+            if node.asname is None:
+                found.add((cst.Module([]).code_for_node(node.name)).split(".")[0])
+
+    stmt.visit(Visitor())
+    return found
+
+
 class ScopeCollector:
     """Finds registrations in one scope (module body or a function body) in source order."""
 
@@ -68,6 +128,8 @@ class ScopeCollector:
         self.implicit_app_params = implicit_app_params
         self.apps: set[str] = set()
         self.registrations: list[Registration] = []
+        self.generation: dict[str, int] = {}
+        """How many times each app name was bound again in the scope (absent: never)."""
 
     def is_app_call(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.Call):
@@ -94,6 +156,13 @@ class ScopeCollector:
                     self._small(small, stmt, conditions, parent, len(stmt.body) == 1)
             elif isinstance(stmt, cst.If):
                 self._if(stmt, conditions)
+            else:  # a loop, try, with, def...: registrations there are not read, rebindings are
+                self._rebind(rebound_names(stmt) & self.apps)
+
+    def _rebind(self, names: set[str]) -> None:
+        """Later registrations on these names go to another app object than earlier ones."""
+        for name in names:
+            self.generation[name] = self.generation.get(name, 0) + 1
 
     def _if(self, stmt: cst.If, conditions: tuple[int, ...]) -> None:
         inner = (*conditions, id(stmt))
@@ -127,10 +196,22 @@ class ScopeCollector:
                     if isinstance(small, cst.Assign)
                     else [small.target]
                 )
+                self._rebind(rebound_names(small) & self.apps)
                 for target in targets:
                     if isinstance(target, cst.Name):
                         self.apps.add(target.value)
                         self._ctor(target.value, value, conditions)  # type: ignore[arg-type]
+                return
+        rebound = (
+            rebound_names(small) & self.apps
+            if isinstance(
+                small, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Import, cst.ImportFrom)
+            )
+            else set()
+        )
+        if rebound:  # ``app = other(app)``: no longer an app this rule can read
+            self._rebind(rebound)
+            self.apps -= rebound
             return
         if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
             return
@@ -141,16 +222,16 @@ class ScopeCollector:
         receiver = dotted_name(func.value)
         if receiver is None or receiver not in self.apps or not call.args or call.args[0].keyword:
             return
-        self.registrations.append(
-            Registration.of(
-                receiver,
-                call.args,
-                line if alone else small,
-                conditions,
-                "add",
-                parent if alone else None,
-            )
+        registration = Registration.of(
+            receiver,
+            call.args,
+            line if alone else small,
+            conditions,
+            "add",
+            parent if alone else None,
         )
+        registration.generation = self.generation.get(receiver, 0)
+        self.registrations.append(registration)
 
     def _ctor(self, receiver: str, call: cst.Call, conditions: tuple[int, ...]) -> None:
         for arg in call.args:
@@ -165,6 +246,6 @@ class ScopeCollector:
                 name = dotted_name(value.func)
                 if name is None or name.rsplit(".", 1)[-1] != "Middleware":
                     continue
-                self.registrations.append(
-                    Registration.of(receiver, value.args, element, conditions, "ctor")
-                )
+                registration = Registration.of(receiver, value.args, element, conditions, "ctor")
+                registration.generation = self.generation.get(receiver, 0)
+                self.registrations.append(registration)

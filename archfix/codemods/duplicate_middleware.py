@@ -70,9 +70,9 @@ class DuplicateMiddleware(FileCodemod):
         return bool(self.remove)
 
     def _judge(self, registrations: list[Registration]) -> None:
-        groups: dict[tuple[str, str], list[Registration]] = {}
+        groups: dict[tuple[tuple[str, int], str], list[Registration]] = {}
         for reg in registrations:
-            groups.setdefault((reg.receiver, reg.cls_key), []).append(reg)
+            groups.setdefault((reg.app, reg.cls_key), []).append(reg)
         for regs in groups.values():
             if len(regs) < 2:
                 continue

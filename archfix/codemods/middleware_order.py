@@ -55,7 +55,7 @@ import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
-from archfix.codemods._middleware import ScopeCollector
+from archfix.codemods._middleware import ScopeCollector, rebound_names
 from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
@@ -309,6 +309,16 @@ def _ctor_elements(
     return None
 
 
+def _binds(stmt: cst.BaseStatement, name: str) -> bool:
+    """Whether ``stmt`` binds ``name`` again (registrations after it go to another object)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and not any(
+        isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Import, cst.ImportFrom))
+        for s in stmt.body
+    ):
+        return False
+    return name in rebound_names(stmt)
+
+
 def chain(labels: Sequence[str]) -> str:
     return " -> ".join(["request", *labels, "app"])
 
@@ -468,13 +478,30 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             self._app(body, collector, receiver)
 
     def _app(self, body: Sequence[cst.BaseStatement], collector: ScopeCollector, app: str) -> None:
+        """Each binding of ``app`` in the scope is another app object: judged on its own."""
+        start = 0
+        for index, stmt in enumerate(body):
+            if index > start and _binds(stmt, app):
+                self._app_object(body, start, index, collector, app)
+                start = index
+        self._app_object(body, start, len(body), collector, app)
+
+    def _app_object(
+        self,
+        body: Sequence[cst.BaseStatement],
+        start: int,
+        stop: int,
+        collector: ScopeCollector,
+        app: str,
+    ) -> None:
         ctor: tuple[cst.List | cst.Tuple, list[str]] | None = None
         runs: list[_Run] = []
         current: _Run | None = None
         pins: list[cst.CSTNode] = []
         ended_by: cst.CSTNode | None = None
         started = False
-        for index, stmt in enumerate(body):
+        for index in range(start, stop):
+            stmt = body[index]
             found = _unit_of(stmt, collector.apps)
             if found is not None and found[0] == app:
                 if current is None:
