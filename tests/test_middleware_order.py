@@ -378,3 +378,20 @@ def test_error_reporter_ends_inside_the_error_handler(tmp_path: Path) -> None:
     archfix(root, "fix", ".", "--apply", "--no-cache", "--select", "middleware-order")
     assert (root / "app" / "main.py").read_text() != ERROR_STACK
     assert probe() == "422 [\"ValueError('boom')\"]"
+
+
+def test_a_preferred_constraint_parses_and_a_plain_one_does_not_become_one() -> None:
+    policy = Policy.from_options(
+        {"constraints": ["prefer rate-limit > auth, session: shed load", "cors > auth: readable"]}
+    )
+    preferred, plain = policy.constraints
+    assert (preferred.outer, preferred.inners, preferred.preferred) == (
+        "rate-limit",
+        ("auth", "session"),
+        True,
+    )
+    assert (plain.outer, plain.preferred) == ("cors", False)
+    default = Policy.from_options({})
+    rule = default.rule_for("rate-limit", "auth")
+    assert rule is not None and rule.preferred
+    assert not default.rule_for("cors", "rate-limit").preferred  # type: ignore[union-attr]

@@ -27,7 +27,10 @@ Only ASGI apps count: receivers bound to ``FastAPI(...)``/``Starlette(...)`` or 
 Options (``[tool.archfix.middleware-order]``): ``categories`` maps a category to class-name patterns
 (globs, case- and underscore-insensitive, or ``re:<regex>``); it extends and overrides the defaults.
 ``constraints`` replaces the default list; each entry reads ``"outer > inner1, inner2: reason"``
-(``*`` as inner means every other category; unmatched middleware count as ``application``).
+(``*`` as inner means every other category; unmatched middleware count as ``application``). An entry
+starting with ``prefer`` is a preference: reported like the others, but the move it asks for is an
+unsafe fix. The default "rate limiting outside auth, sessions and the database" is one, since a
+limiter keyed on ``request.user`` or the session needs those outside it.
 
 Example::
 
@@ -111,8 +114,10 @@ DEFAULT_CONSTRAINTS: list[str] = [
     f"errors > {_REJECTORS}, error-reporting: an exception raised in any of them must still get "
     "the error handler's response, and an error reporter must see it before the handler turns it "
     "into one",
-    "rate-limit > csrf, security-monitoring, auth, session, database, application: "
-    "shed load before the expensive work",
+    "rate-limit > csrf: shed load before the expensive work",
+    "prefer rate-limit > security-monitoring, auth, session, database, application: shed load "
+    "before the expensive work (a preference: a limiter keyed on the user or the session needs "
+    "auth or the session outside it)",
 ]
 
 _SECTION_RULE = re.compile(r"[-=*#~_]{3,}")
@@ -124,14 +129,23 @@ def _normal(name: str) -> str:
 
 @dataclass(frozen=True)
 class Constraint:
-    """``outer`` must run outside every category in ``inners`` (in execution order)."""
+    """``outer`` must run outside every category in ``inners`` (in execution order).
+
+    A *preferred* constraint (``prefer outer > inner: reason``) is reported like the others, but
+    a move it asks for is an unsafe fix: the inner middleware may be what the outer one reads (a
+    rate limiter keyed on ``request.user`` needs authentication outside it).
+    """
 
     outer: str
     inners: tuple[str, ...]
     reason: str
+    preferred: bool = False
 
     @classmethod
     def parse(cls, text: str, categories: Sequence[str]) -> Constraint:
+        preferred = text.lstrip().startswith("prefer ")
+        if preferred:
+            text = text.lstrip()[len("prefer ") :]
         head, sep, reason = text.partition(":")
         outer, gt, inner_text = head.partition(">")
         if not sep or not gt or not outer.strip() or not inner_text.strip():
@@ -148,7 +162,7 @@ class Constraint:
                 raise ValueError(
                     f"[tool.archfix.middleware-order] constraint {text!r}: unknown category {name!r}"
                 )
-        return cls(outer, tuple(inners), reason.strip())
+        return cls(outer, tuple(inners), reason.strip(), preferred)
 
 
 @dataclass(frozen=True)
@@ -599,10 +613,20 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             )
             return
         position = {k: p for p, k in enumerate(order)}
-        crossed_unknown = any(
-            (position[i] < position[j]) != (i < j) and not (units[i].known and units[j].known)
+        crossed = [
+            (i, j)
             for i in range(n)
             for j in range(i + 1, n)
+            if (position[i] < position[j]) != (i < j)
+        ]
+        crossed_unknown = any(not (units[i].known and units[j].known) for i, j in crossed)
+        preferred = sorted(
+            {
+                f"{units[a].label} outside {units[b].label}"
+                for i, j in crossed
+                for a, b in ((j, i), (i, j))
+                if self._preference_only(units[a], units[b])
+            }
         )
         after = chain([labels[k] for k in order])
         if ctor is not None and not _comments_fit(
@@ -615,13 +639,19 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
                 f"before: {before}\nwanted: {after}",
             )
             return
-        fix = Fix.UNSAFE if crossed_unknown else Fix.SAFE
-        note = (
-            " (unsafe: it moves middleware across ones the policy does not recognise; declare them "
-            "in [tool.archfix.middleware-order] categories)"
-            if crossed_unknown
-            else ""
-        )
+        fix = Fix.UNSAFE if crossed_unknown or preferred else Fix.SAFE
+        if crossed_unknown:
+            note = (
+                " (unsafe: it moves middleware across ones the policy does not recognise; declare "
+                "them in [tool.archfix.middleware-order] categories)"
+            )
+        elif preferred:
+            note = (
+                f" (unsafe: it moves {', '.join(preferred)}, which the policy only prefers: check "
+                "that the outer one does not read what the inner one sets, such as request.user)"
+            )
+        else:
+            note = ""
         if self.report(
             anchor,
             f"middleware on {app} run in an unsafe order{note}:\n{why}\n"
@@ -629,6 +659,16 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             fix=fix,
         ):
             self._plan(units, order, runs, ctor, ctor_units)
+
+    def _preference_only(self, outer: Unit, inner: Unit) -> bool:
+        """Whether putting ``outer`` outside ``inner`` is asked only by preferred constraints."""
+        rules = [
+            rule
+            for co in outer.categories
+            for ci in inner.categories
+            if (rule := self.policy.rule_for(co, ci)) is not None
+        ]
+        return bool(rules) and all(rule.preferred for rule in rules)
 
     def _explain(
         self,
