@@ -16,8 +16,9 @@ nothing about keep their relative order. The finding names each broken constrain
 shows the request path before and after (``request -> A -> B -> app``).
 
 Fix (safe when only known middleware swap places): registration statements move with the comment lines
-directly above them; an ``if`` block holding only registrations moves as a unit; ``@app.middleware``
-functions and ``FastAPI(middleware=[...])`` elements take part too. Any other statement between
+directly above them; an ``if`` block (or ``if``/``elif``/``else`` chain) whose branches hold only
+registrations moves as a unit; ``@app.middleware`` functions (also under an ``if``),
+``app.middleware("http")(function)`` calls and ``FastAPI(middleware=[...])`` elements take part too. Any other statement between
 registrations pins them: the rule reports and does not reorder across it (nor move constructor
 middleware out of the constructor). A move that swaps a middleware no category pattern matches is an
 unsafe fix: archfix cannot know that custom middleware does not depend on its position. Declare your
@@ -210,10 +211,16 @@ class Unit:
     """Units can only be reordered among units of the same segment."""
     categories: list[str] = field(default_factory=list)
     known: bool = True
+    alternatives: list[list[str]] | None = None
+    """An ``if``/``else`` unit: each branch's names (one branch runs); ``names`` is their union."""
 
     @property
     def label(self) -> str:
-        return " -> ".join(self.names) if len(self.names) == 1 else f"[{' -> '.join(self.names)}]"
+        branches = self.alternatives or [self.names]
+        texts = list(dict.fromkeys(" -> ".join(b) for b in branches))
+        if len(texts) == 1:
+            return texts[0] if len(branches[0]) == 1 else f"[{texts[0]}]"
+        return f"[{' | '.join(texts)}]"
 
 
 @dataclass
@@ -269,22 +276,69 @@ def _decorator_registration(stmt: cst.CSTNode, apps: set[str]) -> tuple[str, str
     return None
 
 
-def _unit_of(stmt: cst.CSTNode, apps: set[str]) -> tuple[str, list[str]] | None:
-    """(receiver, names in execution order) when ``stmt`` is a movable registration unit."""
-    found = _add_call(stmt, apps) or _decorator_registration(stmt, apps)
+def _call_form(stmt: cst.CSTNode, apps: set[str]) -> tuple[str, str] | None:
+    """(receiver, function name) for ``app.middleware("http")(function)`` lines."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return None
+    outer = small.value
+    inner = outer.func
+    if not isinstance(inner, cst.Call) or not isinstance(inner.func, cst.Attribute):
+        return None
+    if inner.func.attr.value != "middleware" or len(outer.args) != 1 or outer.args[0].keyword:
+        return None
+    receiver = dotted_name(inner.func.value)
+    function = dotted_name(outer.args[0].value)
+    if receiver not in apps or function is None:
+        return None
+    return receiver, function.rsplit(".", 1)[-1]  # type: ignore[return-value]
+
+
+def _registration(stmt: cst.CSTNode, apps: set[str]) -> tuple[str, str] | None:
+    """(receiver, middleware name) when ``stmt`` registers one middleware on an app."""
+    return _add_call(stmt, apps) or _decorator_registration(stmt, apps) or _call_form(stmt, apps)
+
+
+def _branches(stmt: cst.If) -> list[Sequence[cst.BaseStatement]] | None:
+    """The bodies of an ``if``/``elif``/``else`` chain, None when one is not an indented block."""
+    bodies: list[Sequence[cst.BaseStatement]] = []
+    node: cst.If | cst.Else | None = stmt
+    while node is not None:
+        if not isinstance(node.body, cst.IndentedBlock):
+            return None
+        bodies.append(node.body.body)
+        node = node.orelse if isinstance(node, cst.If) else None
+    return bodies
+
+
+def _unit_of(
+    stmt: cst.CSTNode, apps: set[str]
+) -> tuple[str, list[str], list[list[str]] | None] | None:
+    """(receiver, names in execution order, the branches' names for an if/else) when ``stmt``
+    is a movable registration unit: one registration, or an ``if`` chain whose every branch only
+    registers middleware on the same app (it runs one branch, at that place in the stack)."""
+    found = _registration(stmt, apps)
     if found is not None:
-        return found[0], [found[1]]
-    if (
-        isinstance(stmt, cst.If)
-        and stmt.orelse is None
-        and isinstance(stmt.body, cst.IndentedBlock)
-    ):
-        inner = [_add_call(s, apps) for s in stmt.body.body]
-        if inner and all(i is not None for i in inner):
-            receivers = {i[0] for i in inner if i is not None}
-            if len(receivers) == 1:
-                return receivers.pop(), [i[1] for i in reversed(inner) if i is not None]
-    return None
+        return found[0], [found[1]], None
+    if not isinstance(stmt, cst.If):
+        return None
+    bodies = _branches(stmt)
+    if bodies is None:
+        return None
+    receivers: set[str] = set()
+    alternatives: list[list[str]] = []
+    for body in bodies:
+        inner = [_registration(s, apps) for s in body]
+        if not inner or any(i is None for i in inner):
+            return None
+        receivers |= {i[0] for i in inner if i is not None}
+        alternatives.append([i[1] for i in reversed(inner) if i is not None])
+    if len(receivers) != 1:
+        return None
+    names = list(dict.fromkeys(name for branch in alternatives for name in branch))
+    return receivers.pop(), names, alternatives if len(alternatives) > 1 else None
 
 
 def _ctor_elements(
@@ -525,7 +579,7 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
                         pins.append(ended_by)
                         ended_by = None
                 current.slots.append(index)
-                current.units.append(Unit(found[1], stmt, segment=0))
+                current.units.append(Unit(found[1], stmt, segment=0, alternatives=found[2]))
                 started = True
                 continue
             if not started:
