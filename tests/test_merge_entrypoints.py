@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from golden_cases import GOLDEN, run_rule
+from golden_cases import GOLDEN, apply_rule, run_rule
 
 from archfix.codemods.base import FixPolicy
 from archfix.engine import RunOptions, run
@@ -339,3 +339,46 @@ def test_merged_module_follows_the_project_line_length(line_length: int, tmp_pat
     assert black.format_str(text, mode=black.Mode(line_length=line_length)) == text
     if line_length == 60:
         assert black.format_str(text, mode=black.Mode()) != text, "60 columns must wrap more"
+
+
+_LOG_NAME = (
+    "import importlib, logging, sys\n"
+    "from fastapi.testclient import TestClient\n"
+    "names = []\n"
+    "class Keep(logging.Handler):\n"
+    "    def emit(self, record):\n"
+    "        if record.name.startswith('app'):\n"
+    "            names.append(record.name)\n"
+    "logging.getLogger().addHandler(Keep())\n"
+    "logging.getLogger().setLevel(logging.INFO)\n"
+    "TestClient(importlib.import_module(sys.argv[1]).app).get('/')\n"
+    "print('@@' + ','.join(names))\n"
+)
+
+
+def test_each_profile_keeps_its_modules_logger_name(tmp_path: Path) -> None:
+    """``logging.getLogger(__name__)`` moved into create_app() must still name each profile's
+    own module: log configuration and filters select loggers by that name."""
+    root = _golden("module_name_per_profile", tmp_path / "svc")
+
+    def logger_names() -> dict[str, str]:
+        out = {}
+        for module in ("app.main", "app.main_minimal"):
+            proc = subprocess.run(
+                [sys.executable, "-c", _LOG_NAME, module],
+                capture_output=True,
+                text=True,
+                cwd=root,
+                env=_env(root),
+                timeout=300,
+            )
+            assert proc.returncode == 0, proc.stderr
+            out[module] = proc.stdout.split("@@")[-1].strip()
+        return out
+
+    before = logger_names()
+    assert before == {"app.main": "app.main", "app.main_minimal": "app.main_minimal"}
+    result = apply_rule(root, "merge-entrypoints", unsafe=False)
+    assert {c.path.name for c in result.changes} == {"main.py", "main_minimal.py"}
+    assert "create_app" in (root / "app" / "main.py").read_text()
+    assert logger_names() == before

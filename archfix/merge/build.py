@@ -580,6 +580,20 @@ def render(plan: Plan, line_length: int = 88) -> str:
     """The merged canonical module's text, formatted by black at the project's line length."""
     canonical = plan.variants[0]
     ctor_class = canonical.ctor.callee
+    body: list[cst.BaseStatement] = []
+    for item, guard in plan.unused_imports:
+        body.append(
+            cst.If(
+                test=cst.parse_expression(_condition(guard)),
+                body=cst.IndentedBlock(body=[cst.parse_statement(item.code())]),
+                leading_lines=[_comment("imported for its side effects by these profiles")],
+            )
+        )
+    body += _blocks(plan, plan.before)
+    body += _ctor_statements(plan)
+    body += _blocks(plan, plan.after)
+    plain = body
+    body = _profile_module_names(plan, body)
     head: list[str] = [_docstring(plan), ""]
     if plan.future:
         head += [f"from __future__ import {', '.join(plan.future)}", ""]
@@ -600,6 +614,20 @@ def render(plan: Plan, line_length: int = 88) -> str:
         "# Constructor arguments that differ between profiles.",
         *profiles_lines,
         "",
+        *(
+            [
+                "# The entry module each profile was: its code reads that as `__name__`.",
+                "PROFILE_MODULES: dict[str, str] = {",
+                *[
+                    f"    {v.profile!r}: {'__name__' if i == 0 else repr(v.module)},"
+                    for i, v in enumerate(plan.variants)
+                ],
+                "}",
+                "",
+            ]
+            if body is not plain
+            else []
+        ),
         "# Feature flag -> the profiles it is on in by default.",
         "FEATURE_FLAGS: dict[str, tuple[str, ...]] = {",
         *[
@@ -639,18 +667,6 @@ def render(plan: Plan, line_length: int = 88) -> str:
         "",
     ]
     module = cst.parse_module("\n".join(head))
-    body: list[cst.BaseStatement] = []
-    for item, guard in plan.unused_imports:
-        body.append(
-            cst.If(
-                test=cst.parse_expression(_condition(guard)),
-                body=cst.IndentedBlock(body=[cst.parse_statement(item.code())]),
-                leading_lines=[_comment("imported for its side effects by these profiles")],
-            )
-        )
-    body += _blocks(plan, plan.before)
-    body += _ctor_statements(plan)
-    body += _blocks(plan, plan.after)
     new_body = []
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "create_app":
@@ -665,6 +681,49 @@ def render(plan: Plan, line_length: int = 88) -> str:
     import black  # imported on use: only a merge renders code
 
     return black.format_str(code, mode=black.Mode(line_length=line_length))
+
+
+PROFILE_MODULE = "_profile_module"
+"""create_app()'s local holding the module name of the profile's variant."""
+
+
+class _ModuleNames(cst.CSTTransformer):
+    """``__name__`` read in moved code becomes :data:`PROFILE_MODULE` (attributes stay)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return False  # ``x.__name__`` is another object's name: only the value is visited
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        return updated_node.with_changes(value=original_node.value.visit(self))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node.value != "__name__":
+            return updated_node
+        self.count += 1
+        return cst.Name(PROFILE_MODULE)
+
+
+def _profile_module_names(plan: Plan, body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Keep ``__name__`` what it was in each variant (a logger's name, most often): in the
+    merged module it would be the canonical module's for every profile. A module-level map gives
+    each profile its variant's module name; create_app() reads it into a local."""
+    if len({v.module for v in plan.variants}) < 2:
+        return body
+    renamer = _ModuleNames()
+    renamed = [stmt.visit(renamer) for stmt in body]
+    if not renamer.count:
+        return body
+    if any(PROFILE_MODULE in code_of(stmt) for stmt in body):
+        raise MergeError(f"the variants use the name {PROFILE_MODULE!r}, which the merge needs")
+    pick = cst.parse_statement(f"{PROFILE_MODULE} = PROFILE_MODULES[profile]").with_changes(
+        leading_lines=[_comment("`__name__` as it was in this profile's entry module.")]
+    )
+    return [pick, *renamed]  # type: ignore[list-item]
 
 
 def _ctor_statements(plan: Plan) -> list[cst.BaseStatement]:

@@ -25,6 +25,13 @@ PROFILES: dict[str, dict[str, object]] = {
     "lite": {"title": "Shop (lite)"},
 }
 
+# The entry module each profile was: its code reads that as `__name__`.
+PROFILE_MODULES: dict[str, str] = {
+    "full": __name__,
+    "incremental": "api.main_incremental",
+    "lite": "api.main_lite",
+}
+
 # Feature flag -> the profiles it is on in by default.
 FEATURE_FLAGS: dict[str, tuple[str, ...]] = {
     "ENABLE_ROUTERS": ("full", "incremental"),
@@ -103,12 +110,14 @@ def create_app(profile: str | None = None) -> FastAPI:
             f"unknown profile {profile!r}; expected one of {sorted(PROFILES)}"
         )
     flags = {name: _flag(name, profile) for name in FEATURE_FLAGS}
+    # `__name__` as it was in this profile's entry module.
+    _profile_module = PROFILE_MODULES[profile]
 
     # from main.py, main_incremental.py
     if profile in ("full", "incremental") or flags["ENABLE_ROUTERS"]:
         from api.log import get_logger
 
-        logger = get_logger(__name__)
+        logger = get_logger(_profile_module)
 
     app = FastAPI(**PROFILES[profile])
 
