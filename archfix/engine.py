@@ -887,6 +887,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     deleted: set[Path] = set()
     created: set[Path] = set()
     outside: set[str] = set()
+    project_applied: list[Finding] = []
     dirty: list[Path] = list(project.files)
     for _round in range(MAX_ROUNDS):
         for path in dirty:
@@ -913,6 +914,9 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
             project, project_rules, options, loaded.originals, outside
         )
         result.errors.extend(errors)
+        # An applied project fix is not found again in the next round (the merge is done):
+        # keep its finding; the last round's other findings are what remains.
+        project_applied.extend(f for f in project_findings if f.applied)
         created |= new_files
         dirty = []
         for path, text in edits.items():
@@ -935,7 +939,8 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     result.findings = [
         *applied,
         *(f for path, fs in remaining.items() if path not in stale for f in fs),
-        *project_findings,
+        *project_applied,
+        *(f for f in project_findings if not f.applied),
     ]
     result.findings.sort(key=lambda f: (str(f.path), f.line, f.col, f.rule_id))
     for path in sorted(set(loaded.originals) | set(project.texts) | deleted):

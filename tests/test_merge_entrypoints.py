@@ -382,3 +382,12 @@ def test_each_profile_keeps_its_modules_logger_name(tmp_path: Path) -> None:
     assert {c.path.name for c in result.changes} == {"main.py", "main_minimal.py"}
     assert "create_app" in (root / "app" / "main.py").read_text()
     assert logger_names() == before
+
+
+def test_the_applied_merge_is_counted_as_a_fixed_finding(tmp_path: Path) -> None:
+    """The next round finds no family (it is merged): its finding must not vanish from the
+    result, or `fix` says it would fix 0 findings in the files it changes."""
+    root = _golden("module_name_per_profile", tmp_path / "svc")
+    result = run_rule(root, "merge-entrypoints", apply=True, unsafe=False)
+    assert result.changes
+    assert [(f.rule_id, f.applied) for f in result.findings] == [("merge-entrypoints", True)]
