@@ -67,6 +67,59 @@ class Registration:
         return cls(receiver, name, key, args_key(options), node, conditions, kind, removable_parent)
 
 
+def name_count(body: Sequence[cst.BaseStatement], name: str) -> int:
+    """How many times ``name`` appears as a name in ``body`` (nested functions included)."""
+    count = 0
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal count
+            if node.value == name:
+                count += 1
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # ``x.middleware`` is not the name
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)  # nor is the keyword in ``f(middleware=...)``
+            return False
+
+    for stmt in body:
+        stmt.visit(Visitor())
+    return count
+
+
+def private_list(
+    body: Sequence[cst.BaseStatement], stop: cst.CSTNode, name: str
+) -> tuple[cst.List | cst.Tuple, cst.SimpleStatementLine] | None:
+    """The list literal ``name`` holds when a constructor in ``stop`` reads it as
+    ``middleware=name``: ``name = [...]`` assigned once in ``body`` before ``stop``, and named
+    nowhere else (no ``append``, no second app), so its elements are that app's middleware."""
+    found: tuple[cst.List | cst.Tuple, cst.SimpleStatementLine] | None = None
+    if not any(stmt is stop for stmt in body):
+        return None  # the constructor is in a nested block: which assignment reaches it is unclear
+    for stmt in body:
+        if stmt is stop:
+            break
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        small = stmt.body[0]
+        value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+        targets = (
+            [t.target for t in small.targets]
+            if isinstance(small, cst.Assign)
+            else [small.target]
+            if isinstance(small, cst.AnnAssign)
+            else []
+        )
+        if len(targets) == 1 and isinstance(targets[0], cst.Name) and targets[0].value == name:
+            found = (value, stmt) if isinstance(value, (cst.List, cst.Tuple)) else None
+    if found is None or name_count(body, name) != 2:  # the assignment and the constructor
+        return None
+    return found
+
+
 def rebound_names(stmt: cst.CSTNode) -> set[str]:
     """Names a statement (re)binds in its own scope: assignment, ``for``/``with`` targets,
     imports, walrus; nested functions and classes are other scopes."""
@@ -130,6 +183,8 @@ class ScopeCollector:
         self.registrations: list[Registration] = []
         self.generation: dict[str, int] = {}
         """How many times each app name was bound again in the scope (absent: never)."""
+        self.scope_body: Sequence[cst.BaseStatement] | None = None
+        """The scope's statements (for a middleware list held in a variable)."""
 
     def is_app_call(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.Call):
@@ -150,6 +205,8 @@ class ScopeCollector:
     def collect(
         self, body: Sequence[cst.BaseStatement], conditions: tuple[int, ...], parent: cst.If | None
     ) -> None:
+        if self.scope_body is None:
+            self.scope_body = body
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -200,7 +257,7 @@ class ScopeCollector:
                 for target in targets:
                     if isinstance(target, cst.Name):
                         self.apps.add(target.value)
-                        self._ctor(target.value, value, conditions)  # type: ignore[arg-type]
+                        self._ctor(target.value, value, conditions, line)  # type: ignore[arg-type]
                 return
         rebound = (
             rebound_names(small) & self.apps
@@ -233,13 +290,19 @@ class ScopeCollector:
         registration.generation = self.generation.get(receiver, 0)
         self.registrations.append(registration)
 
-    def _ctor(self, receiver: str, call: cst.Call, conditions: tuple[int, ...]) -> None:
+    def _ctor(
+        self, receiver: str, call: cst.Call, conditions: tuple[int, ...], stmt: cst.CSTNode
+    ) -> None:
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value != "middleware":
                 continue
-            if not isinstance(arg.value, (cst.List, cst.Tuple)):
+            seq = arg.value
+            if isinstance(seq, cst.Name) and self.scope_body is not None:
+                held = private_list(self.scope_body, stmt, seq.value)
+                seq = held[0] if held is not None else seq
+            if not isinstance(seq, (cst.List, cst.Tuple)):
                 continue
-            for element in arg.value.elements:
+            for element in seq.elements:
                 value = element.value
                 if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword:
                     continue

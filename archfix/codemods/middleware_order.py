@@ -59,7 +59,7 @@ import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
-from archfix.codemods._middleware import ScopeCollector, rebound_names
+from archfix.codemods._middleware import ScopeCollector, private_list, rebound_names
 from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
@@ -343,8 +343,9 @@ def _unit_of(
 
 def _ctor_elements(
     stmt: cst.CSTNode, collector: ScopeCollector
-) -> tuple[str, cst.List | cst.Tuple, list[str]] | None:
-    """(app name, the middleware list, class names) for ``app = FastAPI(middleware=[...])``."""
+) -> tuple[str, cst.List | cst.Tuple, list[str], cst.CSTNode] | None:
+    """(app name, the middleware list, class names, the statement holding the list) for
+    ``app = FastAPI(middleware=[...])``, or a list held in a variable only that app reads."""
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
         return None
     small = stmt.body[0]
@@ -359,6 +360,11 @@ def _ctor_elements(
         if arg.keyword is None or arg.keyword.value != "middleware":
             continue
         seq = arg.value
+        holder: cst.CSTNode = stmt
+        if isinstance(seq, cst.Name) and collector.scope_body is not None:
+            held = private_list(collector.scope_body, stmt, seq.value)
+            if held is not None:
+                seq, holder = held
         if not isinstance(seq, (cst.List, cst.Tuple)):
             return None
         names: list[str] = []
@@ -373,7 +379,7 @@ def _ctor_elements(
             if cls_name is None or value.args[0].keyword is not None:
                 return None
             names.append(cls_name.rsplit(".", 1)[-1])
-        return target.value, seq, names
+        return target.value, seq, names, holder
     return None
 
 
@@ -586,7 +592,7 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
                 ctor_found = _ctor_elements(stmt, collector)
                 if ctor_found is not None and ctor_found[0] == app:
                     ctor = (ctor_found[1], ctor_found[2])
-                    self.ctor_statements[id(ctor_found[1])] = id(stmt)
+                    self.ctor_statements[id(ctor_found[1])] = id(ctor_found[3])
                 continue
             if current is not None:
                 ended_by = stmt
