@@ -53,8 +53,8 @@ class ModuleInfo:
     """Names bound at module level by an import (so ``from this import name`` works)."""
     dunder_all: tuple[str, ...] | None = None
     dynamic: bool = False
-    """True when the module may provide any name: a module ``__getattr__``, a star import, or
-    definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
+    """True when the module may provide any name: a module ``__getattr__`` (defined, assigned or
+    imported), a star import, or definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
     imports: list[ImportRecord] = field(default_factory=list)
     attrs_assigned: set[str] = field(default_factory=set)
     """Attribute names this module assigns on other objects (``mod.name = ...``,
@@ -306,13 +306,19 @@ class _ModuleScanner:
                 # A definition that only exists because an import failed: the module's real
                 # surface depends on the environment.
                 self.info.dynamic = True
+            self._getattr_bound(name)
+
+    def _getattr_bound(self, name: str) -> None:
+        """A module ``__getattr__`` makes names at run time however it is bound: ``def``, an
+        assignment (``__getattr__ = make_getattr(...)``, lazy_loader's ``__getattr__, __dir__,
+        __all__ = lazy.attach(...)``) or an import (``from ._lazy import __getattr__``)."""
+        if name == "__getattr__":
+            self.info.dynamic = True
 
     def _stmt(self, stmt: ast.stmt, module_level: bool, type_checking: bool, in_try: bool) -> None:
         info = self.info
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self._bind(stmt.name, module_level, in_try)
-            if module_level and stmt.name == "__getattr__":
-                info.dynamic = True
             self._nested(stmt)
             return
         if isinstance(stmt, ast.Import):
@@ -320,6 +326,7 @@ class _ModuleScanner:
                 bound = alias.asname or alias.name.split(".")[0]
                 if module_level:
                     info.reexports.add(bound)
+                    self._getattr_bound(bound)
                 info.imports.append(
                     ImportRecord(
                         alias.name,
@@ -340,9 +347,9 @@ class _ModuleScanner:
                 if alias.name == "*":
                     if module_level:
                         info.dynamic = True
-                else:
-                    if module_level:
-                        info.reexports.add(alias.asname or alias.name)
+                elif module_level:
+                    info.reexports.add(alias.asname or alias.name)
+                    self._getattr_bound(alias.asname or alias.name)
                 info.imports.append(
                     ImportRecord(
                         target,
@@ -440,6 +447,7 @@ class _ModuleScanner:
             # ``global x`` then ``x = ...`` in a function defines x in the module.
             for name in stmt.names:
                 info.defines.add(name)
+                self._getattr_bound(name)
             return
         self._walrus(stmt, module_level)
 

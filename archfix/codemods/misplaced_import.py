@@ -12,7 +12,8 @@ stay relative and absolute stay absolute, and the new import goes right after th
 bound by ``import app.db.base as db_base`` (or ``from app.db import base``) whose attribute
 ``db_base.get_db`` is missing gets the attribute rewritten to the right module; the old import is
 removed once nothing else uses it. Nothing is guessed: modules that may provide any name (a module
-``__getattr__``, a star import, definitions under ``try/except ImportError``, ``sys.modules[__name__]
+``__getattr__``, whether defined, assigned as in ``__getattr__ = make_getattr(...)`` or imported, a
+star import, definitions under ``try/except ImportError``, ``sys.modules[__name__]
 = other``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a name that
 another import binds to something else is left alone (``from app.adaptors import kubernetes`` beside
 ``import kubernetes.client``), the dotted path of an import statement is never read as an attribute

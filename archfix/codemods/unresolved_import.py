@@ -6,8 +6,9 @@ right module to point at: the name was renamed, deleted, or never written (secti
 
 Finding only. Only imports under the project's own top-level packages are checked (third-party and
 standard-library modules are not the project's to judge); modules that may provide any name (a module
-``__getattr__``, a star import, ImportError fallbacks) and imports guarded by ``try/except
-ImportError`` are trusted; a name that some project module defines is misplaced-import's case.
+``__getattr__``, however it is bound, a star import, ImportError fallbacks) and imports guarded by
+``try/except ImportError`` are trusted; a name that some project module defines is misplaced-import's
+case.
 
 Example::
 
