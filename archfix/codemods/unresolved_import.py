@@ -7,8 +7,8 @@ right module to point at: the name was renamed, deleted, or never written (secti
 Finding only. Only imports under the project's own top-level packages are checked (third-party and
 standard-library modules are not the project's to judge); modules that may provide any name (a module
 ``__getattr__``, however it is bound, a star import, ImportError fallbacks) and imports guarded by
-``try/except ImportError`` are trusted; a name that some project module defines is misplaced-import's
-case.
+``try/except ImportError`` are trusted; imports under ``if TYPE_CHECKING:`` never run, so they are
+not checked; a name that some project module defines is misplaced-import's case.
 
 Example::
 
@@ -100,8 +100,8 @@ class UnresolvedImport(ProjectCodemod):
         for info in index.unique_modules():
             reported: set[tuple[int, str]] = set()
             for rec in info.imports:
-                if rec.in_try or not rec.module or rec.name == "*":
-                    continue
+                if rec.in_try or rec.type_checking or not rec.module or rec.name == "*":
+                    continue  # guarded or never run: it cannot fail when the module loads
                 if rec.module.split(".")[0] not in packages:
                     continue
                 message = self._problem(index, rec.module, rec.name)
