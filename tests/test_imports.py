@@ -456,3 +456,33 @@ def test_a_package_that_makes_names_at_run_time_still_has_only_its_submodules(
     assert [(f.path.name, f.message) for f in result.findings] == [
         ("a.py", "module pkg.missing.views does not exist in the project")
     ]
+
+
+def test_modules_aliased_in_sys_modules_by_name(tmp_path: Path) -> None:
+    """A module whose ``sys.modules`` entry is written with its ``__name__`` (directly, with a
+    derived key, or through a project helper found by its imports or its own definitions) is
+    aliased; a helper given ``__name__`` that leaves ``sys.modules`` alone changes nothing."""
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/_compat.py": (
+                "import sys\n\n"
+                "def alias(name):\n    if name:\n        sys.modules[name] = object()\n\n"
+                "def merge(name):\n    sys.modules.update({name: object()})\n\n"
+                "def log(name):\n    return name\n"
+            ),
+            "pkg/direct.py": "import sys\n\nsys.modules[__name__ + '.sub'] = sys\n",
+            "pkg/imported.py": "from pkg._compat import alias\n\nalias(__name__)\n",
+            "pkg/dotted.py": "import pkg._compat\n\npkg._compat.merge(__name__)\n",
+            "pkg/local.py": (
+                "import sys\n\ndef _swap(n):\n    sys.modules[n] = sys\n\n_swap(name=__name__)\n"
+            ),
+            "pkg/logged.py": "from pkg._compat import log\n\nlogger = log(__name__)\n",
+            "pkg/later.py": "from pkg._compat import alias\n\ndef f():\n    alias(__name__)\n",
+        },
+    )
+    index = load_project(tmp_path, [tmp_path], config_for(tmp_path, Overrides())).project.index
+    aliased = {name for name, info in index.modules.items() if info.aliased}
+    assert aliased == {"pkg.direct", "pkg.imported", "pkg.dotted", "pkg.local"}
+    assert all(index.modules[name].dynamic for name in aliased)

@@ -14,7 +14,8 @@ bound by ``import app.db.base as db_base`` (or ``from app.db import base``) whos
 removed once nothing else uses it. Nothing is guessed: modules that may provide any name (a module
 ``__getattr__``, whether defined, assigned as in ``__getattr__ = make_getattr(...)`` or imported, a
 star import, definitions under ``try/except ImportError``, ``sys.modules[__name__]
-= other``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a name that
+= other``, or a module-level call like ``_alias_legacy_root(__name__)`` of a project function that
+writes ``sys.modules``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a name that
 another import binds to something else is left alone (``from app.adaptors import kubernetes`` beside
 ``import kubernetes.client``), the dotted path of an import statement is never read as an attribute
 (``from kubernetes.client import V1Pod`` names the SDK), and when several modules define the name the

@@ -7,8 +7,11 @@ right module to point at: the name was renamed, deleted, or never written (secti
 Finding only. Only imports under the project's own top-level packages are checked (third-party and
 standard-library modules are not the project's to judge); modules that may provide any name (a module
 ``__getattr__``, however it is bound, a star import, ImportError fallbacks) and imports guarded by
-``try/except ImportError`` are trusted; imports under ``if TYPE_CHECKING:`` never run, so they are
-not checked; a name that some project module defines is misplaced-import's case.
+``try/except ImportError`` are trusted, and so are the submodules of a package whose ``sys.modules``
+entry is written at run time (``sys.modules[__name__] = other``, or a module-level call like
+``alias_legacy_root(__name__)`` of a project function that writes ``sys.modules``); imports under
+``if TYPE_CHECKING:`` never run, so they are not checked; a name that some project module defines is
+misplaced-import's case.
 
 Example::
 
@@ -64,7 +67,7 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
             folder = index.namespace_folder(prefix)
             if folder is None:
                 continue
-        elif parent.dynamic and _may_add_submodules(parent.path):
+        elif parent.aliased or (parent.dynamic and _may_add_submodules(parent.path)):
             return False  # its __path__ or sys.modules may bring submodules from elsewhere
         elif not parent.is_package:
             return True  # a plain module has no submodules
