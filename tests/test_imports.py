@@ -28,6 +28,7 @@ from archfix.codemods.misplaced_import import (
 )
 from archfix.config import ConfigError
 from archfix.engine import load_project
+from archfix.models import Fix
 from archfix.runner import Overrides, config_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken_backend"
@@ -486,3 +487,26 @@ def test_modules_aliased_in_sys_modules_by_name(tmp_path: Path) -> None:
     aliased = {name for name, info in index.modules.items() if info.aliased}
     assert aliased == {"pkg.direct", "pkg.imported", "pkg.dotted", "pkg.local"}
     assert all(index.modules[name].dynamic for name in aliased)
+
+
+def test_root_package_beside_same_named_module_is_not_rewritten(tmp_path: Path) -> None:
+    """truss's server template: the project root ``svc/`` is a package holding ``svc.py``, and
+    ``main.py`` runs from inside it, where ``from svc import Server`` reads ``svc.py``; the
+    rewrite to ``svc.svc`` failed there ('svc' is not a package). Reported, not rewritten."""
+    from archfix.engine import RunOptions, run
+
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "",
+            "__init__.py": "",
+            "svc.py": "from helpers import make_router\n\nclass Server:\n    pass\n",
+            "helpers.py": "def make_router():\n    return None\n",
+            "main.py": "from svc import Server\n\nServer()\n",
+        },
+    )
+    config = config_for(root, Overrides(select=("misplaced-import",)))
+    result = run(root, [root], config, RunOptions(cache=False))
+    assert not result.changes
+    assert [(f.path.name, f.line, f.fix) for f in result.findings] == [("main.py", 1, Fix.NONE)]
+    assert "svc.py" in result.findings[0].message

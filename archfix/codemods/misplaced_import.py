@@ -20,7 +20,9 @@ another import binds to something else is left alone (``from app.adaptors import
 ``import kubernetes.client``), the dotted path of an import statement is never read as an attribute
 (``from kubernetes.client import V1Pod`` names the SDK), and when several modules define the name the
 rule only reports them — unless ``canonical-db-module`` is one of them, or only one of them lives in
-the same top-level package.
+the same top-level package. Inside a package ``P`` that holds a module ``P.py`` beside its
+``__init__.py`` (a server template whose ``main.py`` runs from inside ``P/``), ``import P`` may read
+``P.py`` and ``P.<submodule>`` may not import at all, so imports of ``P`` there are only reported.
 
 Explicit moves for names that exist in the old module but are the wrong ones (two competing database
 systems) go in ``[tool.archfix.imports]``: ``"app.db.base.get_db" = "app.database.get_db"`` moves one
@@ -78,7 +80,14 @@ class BadTarget:
     message: str
 
 
-Plan = Move | Ambiguous | BadTarget
+@dataclass(frozen=True)
+class Unsure:
+    """A name some project module defines, where moving the import may break it: report why."""
+
+    message: str
+
+
+Plan = Move | Ambiguous | BadTarget | Unsure
 
 
 def submodule_on_disk(info: ModuleInfo, name: str) -> bool:
@@ -159,6 +168,15 @@ def plan_move(
     ]
     if not candidates:
         return None
+    shadow = _shadowing_sibling(index, importer, module)
+    if shadow is not None:
+        top = _top(module)
+        beside = f"{top}/" if shadow.is_package else shadow.path.name
+        return Unsure(
+            f"{name} is not defined in package {module}, but code run from inside {top}/ "
+            f"imports {top} as the module beside it ({beside}), and {top}.<submodule> "
+            "fails there: the import may be right, so it is not rewritten"
+        )
     if len(candidates) > 1:
         canonical = options.get("canonical-db-module") or ""
         if canonical in candidates:
@@ -175,6 +193,22 @@ def plan_move(
         # the wrong package: the index cannot see it, so the rule must not guess.
         return None
     return Move(candidates[0], name, "")
+
+
+def _shadowing_sibling(index: ModuleIndex, importer: str | None, module: str) -> ModuleInfo | None:
+    """The module ``P/P.py`` beside ``P/__init__.py`` when ``module`` is under top-level package
+    ``P`` and ``importer`` is in ``P``: a script run from inside ``P/`` (truss's server template
+    runs ``main.py`` there, importing its siblings by bare name) gets ``P.py`` for ``import P``,
+    so both the import as written and any rewrite to ``P.<sub>`` may be wrong."""
+    top = _top(module)
+    package = index.get(top)
+    if package is None or not package.is_package or importer is None or _top(importer) != top:
+        return None
+    sibling = index.get(f"{top}.{top}")
+    if sibling is None:
+        return None
+    folder = sibling.path.parent.parent if sibling.is_package else sibling.path.parent
+    return sibling if folder == package.path.parent else None
 
 
 def relative_parts(package: Sequence[str], target: str) -> tuple[int, str] | None:
@@ -764,7 +798,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                     f"{name} is not defined in {module}; several project modules define it "
                     f"({', '.join(plan.candidates)}): import it from the right one",
                 )
-            elif isinstance(plan, BadTarget):
+            elif isinstance(plan, (BadTarget, Unsure)):
                 self.report(node, plan.message)
             elif isinstance(plan, Move):
                 where = f"{plan.module}.{plan.name}" if plan.name != name else plan.module
@@ -910,7 +944,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 f"({', '.join(plan.candidates)})",
             )
             return updated_node
-        if isinstance(plan, BadTarget):
+        if isinstance(plan, (BadTarget, Unsure)):
             self.report(original_node, plan.message)
             return updated_node
         message = f"{key}.{name}: {name} is not in {binding.module}; use {plan.module}.{plan.name}"
