@@ -54,7 +54,8 @@ class ModuleInfo:
     dunder_all: tuple[str, ...] | None = None
     dynamic: bool = False
     """True when the module may provide any name: a module ``__getattr__`` (defined, assigned or
-    imported), a star import, or definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
+    imported), a star import, definitions that depend on an ImportError fallback, or an alias in
+    ``sys.modules`` (see ``aliased``). Rules must not guess about such modules."""
     imports: list[ImportRecord] = field(default_factory=list)
     attrs_assigned: set[str] = field(default_factory=set)
     """Attribute names this module assigns on other objects (``mod.name = ...``,
