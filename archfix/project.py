@@ -53,12 +53,22 @@ class ModuleInfo:
     """Names bound at module level by an import (so ``from this import name`` works)."""
     dunder_all: tuple[str, ...] | None = None
     dynamic: bool = False
-    """True when the module may provide any name: a module ``__getattr__``, a star import, or
-    definitions that depend on an ImportError fallback. Rules must not guess about such modules."""
+    """True when the module may provide any name: a module ``__getattr__`` (defined, assigned or
+    imported), a star import, definitions that depend on an ImportError fallback, or an alias in
+    ``sys.modules`` (see ``aliased``). Rules must not guess about such modules."""
     imports: list[ImportRecord] = field(default_factory=list)
     attrs_assigned: set[str] = field(default_factory=set)
     """Attribute names this module assigns on other objects (``mod.name = ...``,
     ``setattr(mod, "name", ...)``): such names may exist on a module without it defining them."""
+    aliased: bool = False
+    """True when this module's entry in ``sys.modules`` is written at run time (``sys.modules[
+    __name__] = other``, or a project helper called with ``__name__`` that writes ``sys.modules``):
+    importers may get another module, with other names and other submodules."""
+    name_calls: set[str] = field(default_factory=set)
+    """Dotted callees of module-level calls given ``__name__`` (``_alias_legacy_root(__name__)``);
+    :meth:`ModuleIndex.settle_names` marks the module aliased when one writes ``sys.modules``."""
+    modules_writers: set[str] = field(default_factory=set)
+    """Top-level functions of this module that write ``sys.modules``."""
 
     def provides(self, name: str) -> bool:
         """True when ``from <this module> import name`` can succeed (or might, if dynamic)."""
@@ -219,20 +229,63 @@ def _rebased(records: list[ImportRecord], old: str, new: str) -> list[ImportReco
     return records
 
 
+def _is_sys_modules(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "modules"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    )
+
+
+def _mentions_name(node: ast.AST) -> bool:
+    """``__name__`` itself or an expression built from it (``__name__ + ".errors"``)."""
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in ast.walk(node))
+
+
 def _replaces_own_module(target: ast.expr) -> bool:
-    """``sys.modules[__name__] = other`` (an alias module) or ``sys.modules[__name__].__class__ =
-    cls`` (module properties): importers get names this module's text does not define."""
+    """``sys.modules[__name__] = other`` (an alias module), ``sys.modules[__name__].__class__ =
+    cls`` (module properties) or ``sys.modules[f"{__name__}.sub"] = other`` (an alias
+    submodule): importers get names and modules this module's text does not define."""
     if isinstance(target, ast.Attribute) and target.attr == "__class__":
         target = target.value
     return (
         isinstance(target, ast.Subscript)
-        and isinstance(target.slice, ast.Name)
-        and target.slice.id == "__name__"
-        and isinstance(target.value, ast.Attribute)
-        and target.value.attr == "modules"
-        and isinstance(target.value.value, ast.Name)
-        and target.value.value.id == "sys"
+        and _is_sys_modules(target.value)
+        and _mentions_name(target.slice)
     )
+
+
+def _writes_sys_modules(stmt: ast.stmt) -> bool:
+    """``sys.modules[key] = ...`` (or ``del``), ``sys.modules.update(...)``, ``.setdefault``..."""
+    if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+        targets = stmt.targets if isinstance(stmt, (ast.Assign, ast.Delete)) else [stmt.target]
+        return any(isinstance(t, ast.Subscript) and _is_sys_modules(t.value) for t in targets)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("update", "setdefault", "__setitem__", "pop")
+            and _is_sys_modules(func.value)
+        )
+    return False
+
+
+def _name_call(value: ast.expr | None) -> str | None:
+    """The dotted callee of ``helper(__name__)`` / ``mod.helper(name=__name__ + "x")``."""
+    if not isinstance(value, ast.Call):
+        return None
+    given = [*value.args, *(k.value for k in value.keywords)]
+    if not any(_mentions_name(arg) for arg in given):
+        return None
+    parts: list[str] = []
+    func = value.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    return ".".join([func.id, *reversed(parts)])
 
 
 def _assigned_attrs(targets: Iterable[ast.expr], into: set[str]) -> None:
@@ -253,6 +306,8 @@ class _ModuleScanner:
         """False when the tree has no node :meth:`_walrus` acts on, so its walks can be skipped."""
         self._attrs_in_statements = False
         """True on the fast path: assignment statements fill attrs_assigned (no whole-tree walk)."""
+        self._function: str | None = None
+        """The top-level function whose body is being scanned (for ``modules_writers``)."""
 
     def scan(self, tree: ast.Module, text: str | None = None) -> None:
         """Fill the module's info from ``tree``; ``text`` (its source) allows the fast path.
@@ -306,20 +361,39 @@ class _ModuleScanner:
                 # A definition that only exists because an import failed: the module's real
                 # surface depends on the environment.
                 self.info.dynamic = True
+            self._getattr_bound(name)
+
+    def _getattr_bound(self, name: str) -> None:
+        """A module ``__getattr__`` makes names at run time however it is bound: ``def``, an
+        assignment (``__getattr__ = make_getattr(...)``, lazy_loader's ``__getattr__, __dir__,
+        __all__ = lazy.attach(...)``) or an import (``from ._lazy import __getattr__``)."""
+        if name == "__getattr__":
+            self.info.dynamic = True
 
     def _stmt(self, stmt: ast.stmt, module_level: bool, type_checking: bool, in_try: bool) -> None:
         info = self.info
+        if self._function is not None and _writes_sys_modules(stmt):
+            info.modules_writers.add(self._function)
+        if module_level and isinstance(stmt, (ast.Expr, ast.Assign)):
+            called = _name_call(stmt.value)
+            if called is not None:
+                info.name_calls.add(called)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self._bind(stmt.name, module_level, in_try)
-            if module_level and stmt.name == "__getattr__":
-                info.dynamic = True
-            self._nested(stmt)
+            if module_level and not isinstance(stmt, ast.ClassDef):
+                self._function = stmt.name
+            try:
+                self._nested(stmt)
+            finally:
+                if module_level:
+                    self._function = None
             return
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 bound = alias.asname or alias.name.split(".")[0]
                 if module_level:
                     info.reexports.add(bound)
+                    self._getattr_bound(bound)
                 info.imports.append(
                     ImportRecord(
                         alias.name,
@@ -340,9 +414,9 @@ class _ModuleScanner:
                 if alias.name == "*":
                     if module_level:
                         info.dynamic = True
-                else:
-                    if module_level:
-                        info.reexports.add(alias.asname or alias.name)
+                elif module_level:
+                    info.reexports.add(alias.asname or alias.name)
+                    self._getattr_bound(alias.asname or alias.name)
                 info.imports.append(
                     ImportRecord(
                         target,
@@ -367,7 +441,7 @@ class _ModuleScanner:
                     if module_level and name == "__all__" and isinstance(stmt, ast.Assign):
                         self._dunder_all(stmt.value)
                 if module_level and _replaces_own_module(t):
-                    info.dynamic = True
+                    info.dynamic = info.aliased = True
             self._walrus(stmt, module_level)
             return
         if isinstance(stmt, ast.If):
@@ -440,6 +514,7 @@ class _ModuleScanner:
             # ``global x`` then ``x = ...`` in a function defines x in the module.
             for name in stmt.names:
                 info.defines.add(name)
+                self._getattr_bound(name)
             return
         self._walrus(stmt, module_level)
 
@@ -625,6 +700,13 @@ class ModuleIndex:
         return sorted({id(m): m for m in self.modules.values()}.values(), key=lambda m: m.name)
 
     def settle_names(self) -> None:
+        """Name each module the way the project imports it (:meth:`_settle_names`), then mark the
+        modules that a project helper aliases in ``sys.modules`` (:meth:`_settle_aliased`): both
+        need the whole index, so they run once it is built."""
+        self._settle_names()
+        self._settle_aliased()
+
+    def _settle_names(self) -> None:
         """Name each module the way the project imports it.
 
         A folder without ``__init__.py`` at the top (``core/`` holding the package ``core/mw/``,
@@ -673,6 +755,66 @@ class ModuleIndex:
             self.by_path[new.path] = new.name
         self.__dict__.pop("_attrs_cache", None)
         self.__dict__.pop("_namespaces", None)
+
+    def _settle_aliased(self) -> None:
+        """Mark modules aliased (and dynamic) that call, at module level, a project function
+        writing ``sys.modules`` with their ``__name__``: inference's package ``__init__`` runs
+        ``_alias_legacy_root(__name__)``, which points ``sys.modules`` at another package, so
+        neither its names nor its submodules are the ones on disk. New entries replace the old
+        (never mutated: the module cache holds the scanned ones)."""
+        marked: dict[int, ModuleInfo] = {}
+        for info in self.unique_modules():
+            if info.aliased or not info.name_calls:
+                continue
+            if any(self._call_writes_modules(info, called) for called in info.name_calls):
+                marked[id(info)] = replace(info, dynamic=True, aliased=True)
+        if not marked:
+            return
+        for key, info in list(self.modules.items()):
+            new = marked.get(id(info))
+            if new is not None:
+                self.modules[key] = new
+
+    def _call_writes_modules(self, info: ModuleInfo, called: str) -> bool:
+        """Whether ``called`` (a dotted name as written in ``info``) is a project function that
+        writes ``sys.modules``, found through ``info``'s own definitions and imports."""
+        head, _, rest = called.partition(".")
+        if not rest and head in info.modules_writers:
+            return True
+        for rec in info.imports:
+            if not rec.module_level or rec.type_checking:
+                continue
+            if rec.name is not None:
+                if (rec.asname or rec.name) != head:
+                    continue
+                path = [rec.module, rec.name, *rest.split(".")] if rest else [rec.module, rec.name]
+            elif rec.asname is not None:
+                if rec.asname != head:
+                    continue
+                path = [rec.module, *rest.split(".")] if rest else [rec.module]
+            else:
+                if rec.module.partition(".")[0] != head:
+                    continue
+                path = called.split(".")
+            dotted = ".".join(path)
+            module, _, function = dotted.rpartition(".")
+            if module and self._writes_modules(module, function, 3):
+                return True
+        return False
+
+    def _writes_modules(self, module: str, function: str, hops: int) -> bool:
+        """``module.function`` writes ``sys.modules``, following up to ``hops`` re-exports."""
+        info = self.modules.get(module)
+        if info is None:
+            return False
+        if function in info.modules_writers:
+            return True
+        if hops <= 0 or function in info.defines:
+            return False
+        for rec in info.imports:
+            if rec.module_level and rec.name is not None and (rec.asname or rec.name) == function:
+                return self._writes_modules(rec.module, rec.name, hops - 1)
+        return False
 
     def namespace_folder(self, name: str) -> Path | None:
         """The folder of namespace package ``name`` (a folder without ``__init__.py`` that holds

@@ -28,6 +28,7 @@ from archfix.codemods.misplaced_import import (
 )
 from archfix.config import ConfigError
 from archfix.engine import load_project
+from archfix.models import Fix
 from archfix.runner import Overrides, config_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken_backend"
@@ -456,3 +457,56 @@ def test_a_package_that_makes_names_at_run_time_still_has_only_its_submodules(
     assert [(f.path.name, f.message) for f in result.findings] == [
         ("a.py", "module pkg.missing.views does not exist in the project")
     ]
+
+
+def test_modules_aliased_in_sys_modules_by_name(tmp_path: Path) -> None:
+    """A module whose ``sys.modules`` entry is written with its ``__name__`` (directly, with a
+    derived key, or through a project helper found by its imports or its own definitions) is
+    aliased; a helper given ``__name__`` that leaves ``sys.modules`` alone changes nothing."""
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/_compat.py": (
+                "import sys\n\n"
+                "def alias(name):\n    if name:\n        sys.modules[name] = object()\n\n"
+                "def merge(name):\n    sys.modules.update({name: object()})\n\n"
+                "def log(name):\n    return name\n"
+            ),
+            "pkg/direct.py": "import sys\n\nsys.modules[__name__ + '.sub'] = sys\n",
+            "pkg/imported.py": "from pkg._compat import alias\n\nalias(__name__)\n",
+            "pkg/dotted.py": "import pkg._compat\n\npkg._compat.merge(__name__)\n",
+            "pkg/local.py": (
+                "import sys\n\ndef _swap(n):\n    sys.modules[n] = sys\n\n_swap(name=__name__)\n"
+            ),
+            "pkg/logged.py": "from pkg._compat import log\n\nlogger = log(__name__)\n",
+            "pkg/later.py": "from pkg._compat import alias\n\ndef f():\n    alias(__name__)\n",
+        },
+    )
+    index = load_project(tmp_path, [tmp_path], config_for(tmp_path, Overrides())).project.index
+    aliased = {name for name, info in index.modules.items() if info.aliased}
+    assert aliased == {"pkg.direct", "pkg.imported", "pkg.dotted", "pkg.local"}
+    assert all(index.modules[name].dynamic for name in aliased)
+
+
+def test_root_package_beside_same_named_module_is_not_rewritten(tmp_path: Path) -> None:
+    """truss's server template: the project root ``svc/`` is a package holding ``svc.py``, and
+    ``main.py`` runs from inside it, where ``from svc import Server`` reads ``svc.py``; the
+    rewrite to ``svc.svc`` failed there ('svc' is not a package). Reported, not rewritten."""
+    from archfix.engine import RunOptions, run
+
+    root = write_tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "",
+            "__init__.py": "",
+            "svc.py": "from helpers import make_router\n\nclass Server:\n    pass\n",
+            "helpers.py": "def make_router():\n    return None\n",
+            "main.py": "from svc import Server\n\nServer()\n",
+        },
+    )
+    config = config_for(root, Overrides(select=("misplaced-import",)))
+    result = run(root, [root], config, RunOptions(cache=False))
+    assert not result.changes
+    assert [(f.path.name, f.line, f.fix) for f in result.findings] == [("main.py", 1, Fix.NONE)]
+    assert "svc.py" in result.findings[0].message

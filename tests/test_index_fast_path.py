@@ -54,6 +54,8 @@ def test_fast_scan_equals_full_walk() -> None:
         "setattr(mod, 'name', 1)\n",
         "if (n := 3):\n    pass\n",
         "globals().update(x=1)\n",
+        "import sys\n\ndef f(n):\n    if n:\n        sys.modules[n] = sys\n\nf(__name__)\n",
+        "sys.modules[__name__ + '.x'] = sys\nlog = get(name=__name__)\n",
         "\uff53\uff45\uff54\uff41\uff54\uff54\uff52(mod, 'wide', 1)\n",  # fullwidth: NFKC setattr
     ],
 )

@@ -7,18 +7,25 @@ the real dependency lives in ``app.database`` (sections 2.1 and 7.1, deploy bloc
 
 Fix (safe): when exactly one project module defines the name (``def``, ``class`` or a top-level
 assignment; re-imports don't count) the import is rewritten to read it from there. Only the wrong
-names move (``from ..db.base import Base, get_db`` keeps ``Base``), aliases are kept, relative imports
-stay relative and absolute stay absolute, and the new import goes right after the old one. A module
+names move (``from ..db.base import Base, get_db`` keeps ``Base``), aliases are kept, relative
+imports stay relative and absolute stay absolute, and the new import goes right after the old one
+(none is added when an import line beside the old one, with no other statement between, already
+imports the name from the right module: the name is just dropped from the wrong import). A module
 bound by ``import app.db.base as db_base`` (or ``from app.db import base``) whose attribute
 ``db_base.get_db`` is missing gets the attribute rewritten to the right module; the old import is
 removed once nothing else uses it. Nothing is guessed: modules that may provide any name (a module
-``__getattr__``, a star import, definitions under ``try/except ImportError``, ``sys.modules[__name__]
-= other``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a name that
-another import binds to something else is left alone (``from app.adaptors import kubernetes`` beside
-``import kubernetes.client``), the dotted path of an import statement is never read as an attribute
-(``from kubernetes.client import V1Pod`` names the SDK), and when several modules define the name the
-rule only reports them — unless ``canonical-db-module`` is one of them, or only one of them lives in
-the same top-level package.
+``__getattr__``, whether defined, assigned as in ``__getattr__ = make_getattr(...)`` or imported, a
+star import, definitions under ``try/except ImportError``, ``sys.modules[__name__] = other``, or a
+module-level call like ``_alias_legacy_root(__name__)`` of a project function that writes
+``sys.modules``) are left alone, imports guarded by ``try/except ImportError`` are left alone, a
+name that another import binds to something else is left alone (``from app.adaptors import
+kubernetes`` beside ``import kubernetes.client``), the dotted path of an import statement is never
+read as an attribute (``from kubernetes.client import V1Pod`` names the SDK), and when several
+modules define the name the rule only reports them — unless ``canonical-db-module`` is one of them,
+or only one of them lives in the same top-level package. Inside a package ``P`` that holds a module
+``P.py`` beside its ``__init__.py`` (a server template whose ``main.py`` runs from inside ``P/``),
+``import P`` may read ``P.py`` and ``P.<submodule>`` may not import at all, so imports of ``P``
+there are only reported.
 
 Explicit moves for names that exist in the old module but are the wrong ones (two competing database
 systems) go in ``[tool.archfix.imports]``: ``"app.db.base.get_db" = "app.database.get_db"`` moves one
@@ -76,7 +83,14 @@ class BadTarget:
     message: str
 
 
-Plan = Move | Ambiguous | BadTarget
+@dataclass(frozen=True)
+class Unsure:
+    """A name some project module defines, where moving the import may break it: report why."""
+
+    message: str
+
+
+Plan = Move | Ambiguous | BadTarget | Unsure
 
 
 def submodule_on_disk(info: ModuleInfo, name: str) -> bool:
@@ -157,6 +171,15 @@ def plan_move(
     ]
     if not candidates:
         return None
+    shadow = _shadowing_sibling(index, importer, module)
+    if shadow is not None:
+        top = _top(module)
+        beside = f"{top}/" if shadow.is_package else shadow.path.name
+        return Unsure(
+            f"{name} is not defined in package {module}, but code run from inside {top}/ "
+            f"imports {top} as the module beside it ({beside}), and {top}.<submodule> "
+            "fails there: the import may be right, so it is not rewritten"
+        )
     if len(candidates) > 1:
         canonical = options.get("canonical-db-module") or ""
         if canonical in candidates:
@@ -173,6 +196,22 @@ def plan_move(
         # the wrong package: the index cannot see it, so the rule must not guess.
         return None
     return Move(candidates[0], name, "")
+
+
+def _shadowing_sibling(index: ModuleIndex, importer: str | None, module: str) -> ModuleInfo | None:
+    """The module ``P/P.py`` beside ``P/__init__.py`` when ``module`` is under top-level package
+    ``P`` and ``importer`` is in ``P``: a script run from inside ``P/`` (truss's server template
+    runs ``main.py`` there, importing its siblings by bare name) gets ``P.py`` for ``import P``,
+    so both the import as written and any rewrite to ``P.<sub>`` may be wrong."""
+    top = _top(module)
+    package = index.get(top)
+    if package is None or not package.is_package or importer is None or _top(importer) != top:
+        return None
+    sibling = index.get(f"{top}.{top}")
+    if sibling is None:
+        return None
+    folder = sibling.path.parent.parent if sibling.is_package else sibling.path.parent
+    return sibling if folder == package.path.parent else None
 
 
 def relative_parts(package: Sequence[str], target: str) -> tuple[int, str] | None:
@@ -291,6 +330,56 @@ def _attribute_pairs(node: ast.AST) -> Iterator[tuple[str, str]]:
         key = _walk.dotted(node.value)
         if key is not None:
             yield key, node.attr
+
+
+Imported = tuple[str, str, str]
+"""``(absolute module, name, bound name)`` of one name of a ``from`` import."""
+
+
+class _ImportRuns(cst.CSTVisitor):
+    """For each import line, what the run of import lines around it (consecutive in one block,
+    nothing else between) imports: a moved name already imported there needs no new import."""
+
+    def __init__(self, resolve: Any) -> None:
+        self.resolve = resolve
+        self.runs: dict[int, set[Imported]] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._body(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._body(node.body)
+
+    def _body(self, body: Sequence[cst.CSTNode]) -> None:
+        run: list[cst.SimpleStatementLine] = []
+        for stmt in (*body, None):
+            if isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body
+            ):
+                run.append(stmt)
+                continue
+            imported: set[Imported] = set()
+            for line in run:
+                imported |= self._imported(line)
+                self.runs[id(line)] = imported
+            run = []
+
+    def _imported(self, line: cst.SimpleStatementLine) -> set[Imported]:
+        out: set[Imported] = set()
+        for small in line.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            module = self.resolve(small)
+            if not module:
+                continue
+            for alias in small.names:
+                if not isinstance(alias.name, cst.Name):
+                    continue
+                bound = alias.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    bound = alias.asname.name.value
+                out.add((module, alias.name.value, bound))
+        return out
 
 
 class _Uses(cst.CSTVisitor):
@@ -543,6 +632,9 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
         self._module: cst.Module | None = None
         self._names: _Names | None = None
         self._plans: dict[tuple[str, str], Plan | None] = {}
+        self._runs: dict[int, set[Imported]] | None = None
+        self.dropped: set[int] = set()
+        """Top-level statements removed whole (their names were imported right beside them)."""
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -742,8 +834,18 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 return "." * level + rest
         return target
 
+    def _imported_beside(self, line: cst.SimpleStatementLine) -> set[Imported]:
+        """What the import lines around ``line`` (an original statement) import, computed on
+        first need (a full traversal)."""
+        if self._runs is None:
+            assert self._module is not None
+            runs = _ImportRuns(self._resolve)
+            self._module.visit(runs)
+            self._runs = runs.runs
+        return self._runs.get(id(line), set())
+
     def _fix_import_from(
-        self, node: cst.ImportFrom
+        self, node: cst.ImportFrom, line: cst.SimpleStatementLine
     ) -> tuple[cst.ImportFrom | None, list[cst.SimpleStatementLine]] | None:
         if isinstance(node.names, cst.ImportStar) or self.guarded:
             return None
@@ -762,7 +864,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                     f"{name} is not defined in {module}; several project modules define it "
                     f"({', '.join(plan.candidates)}): import it from the right one",
                 )
-            elif isinstance(plan, BadTarget):
+            elif isinstance(plan, (BadTarget, Unsure)):
                 self.report(node, plan.message)
             elif isinstance(plan, Move):
                 where = f"{plan.module}.{plan.name}" if plan.name != name else plan.module
@@ -776,6 +878,8 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
             return None
         renamed: dict[int, cst.ImportAlias] = {}
         groups: dict[str, list[cst.ImportAlias]] = {}
+        beside = self._imported_beside(line)
+        already = False
         for i, plan in moves.items():
             alias = node.names[i]
             assert isinstance(alias.name, cst.Name)
@@ -785,9 +889,15 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                     asname=alias.asname or cst.AsName(name=cst.Name(alias.name.value)),
                 )
             renamed[i] = alias
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name) and (plan.module, plan.name, bound.value) in beside:
+                # The right import is already among the import lines beside this one (sglang's
+                # TYPE_CHECKING block): drop the name here, add nothing.
+                already = True
+                continue
             groups.setdefault(plan.module, []).append(alias)
         relative_style = len(node.relative) > 0
-        if len(moves) == len(node.names) and len(groups) == 1:
+        if len(moves) == len(node.names) and len(groups) == 1 and not already:
             # Every name moves to one module: rewrite the module in place (keeps comments).
             fresh = self._import_from_line(next(iter(groups)), relative_style, ["x"]).body[0]
             assert isinstance(fresh, cst.ImportFrom)
@@ -823,7 +933,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
         for original, updated in zip(original_node.body, updated_node.body, strict=True):
             if isinstance(original, cst.ImportFrom) and isinstance(updated, cst.ImportFrom):
                 # Report against the original node: positions are keyed by it.
-                fixed = self._fix_import_from(original)
+                fixed = self._fix_import_from(original, original_node)
                 if fixed is not None:
                     new, more = fixed
                     changed = True
@@ -849,7 +959,11 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
             line, extras = extras[0], extras[1:]
         if index is not None:
             self.after.setdefault(index, [])[0:0] = extras
-            return line if line is not None else cst.RemoveFromParent()
+            if line is None:
+                # leave_Module removes it: its body must keep the original statement indexes.
+                self.dropped.add(index)
+                return updated_node
+            return line
         stmts: list[cst.BaseStatement] = [s for s in (line, *extras) if s is not None]
         return cst.FlattenSentinel(stmts) if stmts else cst.RemoveFromParent()
 
@@ -908,7 +1022,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 f"({', '.join(plan.candidates)})",
             )
             return updated_node
-        if isinstance(plan, BadTarget):
+        if isinstance(plan, (BadTarget, Unsure)):
             self.report(original_node, plan.message)
             return updated_node
         message = f"{key}.{name}: {name} is not in {binding.module}; use {plan.module}.{plan.name}"
@@ -932,9 +1046,11 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
     # --- assembling ---------------------------------------------------------------------
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not self.after and not self.rewritten:
+        if not self.after and not self.rewritten and not self.dropped:
             return updated_node
-        body = list(updated_node.body)
+        body: list[Any] = list(updated_node.body)
+        for index in self.dropped:
+            body[index] = cst.RemovalSentinel.REMOVE
         for key in self.rewritten:
             binding = self.bindings[key]
             uses = _Uses(key)

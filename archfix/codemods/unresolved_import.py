@@ -6,8 +6,12 @@ right module to point at: the name was renamed, deleted, or never written (secti
 
 Finding only. Only imports under the project's own top-level packages are checked (third-party and
 standard-library modules are not the project's to judge); modules that may provide any name (a module
-``__getattr__``, a star import, ImportError fallbacks) and imports guarded by ``try/except
-ImportError`` are trusted; a name that some project module defines is misplaced-import's case.
+``__getattr__``, however it is bound, a star import, ImportError fallbacks) and imports guarded by
+``try/except ImportError`` are trusted, and so are the submodules of a package whose ``sys.modules``
+entry is written at run time (``sys.modules[__name__] = other``, or a module-level call like
+``alias_legacy_root(__name__)`` of a project function that writes ``sys.modules``); imports under
+``if TYPE_CHECKING:`` never run, so they are not checked; a name that some project module defines is
+misplaced-import's case.
 
 Example::
 
@@ -63,7 +67,7 @@ def module_missing(index: ModuleIndex, module: str) -> bool:
             folder = index.namespace_folder(prefix)
             if folder is None:
                 continue
-        elif parent.dynamic and _may_add_submodules(parent.path):
+        elif parent.aliased or (parent.dynamic and _may_add_submodules(parent.path)):
             return False  # its __path__ or sys.modules may bring submodules from elsewhere
         elif not parent.is_package:
             return True  # a plain module has no submodules
@@ -99,8 +103,8 @@ class UnresolvedImport(ProjectCodemod):
         for info in index.unique_modules():
             reported: set[tuple[int, str]] = set()
             for rec in info.imports:
-                if rec.in_try or not rec.module or rec.name == "*":
-                    continue
+                if rec.in_try or rec.type_checking or not rec.module or rec.name == "*":
+                    continue  # guarded or never run: it cannot fail when the module loads
                 if rec.module.split(".")[0] not in packages:
                     continue
                 message = self._problem(index, rec.module, rec.name)

@@ -1,0 +1,12 @@
+import json
+
+from app.legacy import JSONDecodeError
+from app.moved import JSONDecodeError as MovedDecodeError
+from app.plain import ValidationError
+
+
+def parse(body: str):
+    try:
+        return json.loads(body)
+    except (JSONDecodeError, MovedDecodeError, ValidationError):
+        return None

@@ -1,0 +1,5 @@
+from fastapi import APIRouter
+
+
+def make_router():
+    return APIRouter()

@@ -1,0 +1,6 @@
+class FlashinferCombineInput:
+    pass
+
+
+class FlashinferDispatchOutput:
+    pass

@@ -1,0 +1,6 @@
+class StandardCombineInput:
+    pass
+
+
+class StandardDispatchOutput:
+    pass
