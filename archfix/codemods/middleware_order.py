@@ -815,6 +815,7 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             return updated
         updated_of = {id(old): new for old, new in zip(original.body, updated.body, strict=True)}
         body = list(updated.body)
+        spacing = _def_spacing(original, self.plan.order)
         for index, old in enumerate(original.body):
             target = self.plan.order.get(id(old))
             if target is None:
@@ -826,7 +827,10 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
             moved_lines: tuple[list[cst.EmptyLine], list[cst.EmptyLine]] = _split_leading(
                 list(getattr(moved, "leading_lines", ()))
             )
-            body[index] = moved.with_changes(leading_lines=[*slot_lines[0], *moved_lines[1]])
+            blank = slot_lines[0]
+            if index in spacing:
+                blank = [cst.EmptyLine()] * spacing[index]
+            body[index] = moved.with_changes(leading_lines=[*blank, *moved_lines[1]])
         return updated.with_changes(body=body)
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
@@ -843,6 +847,70 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
         if wanted is None:
             return updated
         return _reordered(original, updated, wanted)
+
+
+def _def_like(stmt: cst.CSTNode) -> bool:
+    """A function or class (an ``@app.middleware`` function), or an ``if`` holding one."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return True
+    return isinstance(stmt, cst.If) and any(
+        _def_like(s) for body in (_branches(stmt) or []) for s in body
+    )
+
+
+def _blank_lines(stmt: cst.CSTNode) -> int | None:
+    """The blank lines above ``stmt`` when that is all there is (None: comments too)."""
+    lines = list(getattr(stmt, "leading_lines", ()))
+    if any(line.comment is not None for line in lines):
+        return None
+    return len(lines)
+
+
+def _def_spacing(
+    block: cst.Module | cst.IndentedBlock, order: dict[int, list[cst.CSTNode]]
+) -> dict[int, int]:
+    """Blank lines per reordered slot when a run mixes definitions and plain registrations.
+
+    Blank lines belong to the slot, which is right among plain registrations; a function moved
+    into the slot of a one-line call would be glued to the line above, and the next call glued
+    to its body. In a run holding a definition, a definition and whatever follows one get the
+    run's definition spacing (two blank lines at module level, one in a function, unless the run
+    shows another), other neighbours the run's plain spacing. Runs with comments keep the slots'.
+    """
+    body = list(block.body)
+    planned = [i for i, stmt in enumerate(body) if id(stmt) in order]
+    runs: list[list[int]] = []
+    for i in planned:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    out: dict[int, int] = {}
+    for run in runs:
+        olds = [body[i] for i in run]
+        news = [order[id(stmt)][0] for stmt in olds]
+        counts = [_blank_lines(stmt) for stmt in olds]
+        if not any(_def_like(s) for s in olds) or any(c is None for c in counts):
+            continue
+        default = 2 if isinstance(block, cst.Module) else 1
+        defs = [c for s, c in zip(olds, counts, strict=True) if _def_like(s) and c]
+        plain = [
+            counts[j]
+            for j in range(1, len(olds))
+            if not _def_like(olds[j]) and not _def_like(olds[j - 1])
+        ]
+        wide = max(defs, default=default)
+        narrow = min((c for c in plain if c is not None), default=0)
+        before = body[run[0] - 1] if run[0] > 0 else None
+        for j, i in enumerate(run):
+            previous = news[j - 1] if j else before
+            near_def = _def_like(news[j]) or (previous is not None and _def_like(previous))
+            if j == 0:
+                first = counts[0] or 0
+                out[i] = max(first, wide) if near_def and previous is not None else first
+            else:
+                out[i] = wide if near_def else narrow
+    return out
 
 
 def _short(rule: Constraint) -> str:

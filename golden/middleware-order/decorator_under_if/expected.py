@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 AUTH = os.getenv("AUTH") == "1"
 
 app = FastAPI()
+
 if AUTH:
 
     @app.middleware("http")
