@@ -34,7 +34,7 @@ EXPECTED = {
         "app/api/routes/maps_proxy.py:15",  # settings.ENVIRONMENT
         "app/database.py:25",  # settings.ENVIRONMENT
         "app/database.py:31",  # settings.PRODUCTION
-        "app/main.py:45",  # settings.ENVIRONMENT (startup log)
+        # app/main.py:45 logs settings.ENVIRONMENT at startup: shown, not decided on (no site)
         "app/main.py:78",  # settings.ENVIRONMENT (docs_url)
         "app/main_simple.py:11",  # os.getenv("ENVIRONMENT", "development")
         "app/middleware/https_redirect.py:28",  # os.getenv("ENVIRONMENT")

@@ -8,7 +8,8 @@ author happened to import: connection pools are doubled, pool settings diverge, 
 
 A module that imports another one's engine or session factory and defines none of the same kind
 (``app.api.deps`` defining ``get_db`` over ``app.core.db``'s ``engine``) is a layer over it, not a
-competitor.
+competitor, also when it imports through a package that re-exports it (``from ..database import
+DatabaseManager`` with ``database/__init__.py`` re-exporting it from ``database/db_manager.py``).
 
 Finding only: it names the competing modules, which one is canonical (``canonical-db-module`` of
 misplaced-import when it exists, else the most imported one) and how many imports point at each.
@@ -69,20 +70,46 @@ def definition_line(info: ModuleInfo, text: str | None, names: set[str]) -> int:
     return 1
 
 
+def _defined_at(index: ModuleIndex, module: str, name: str) -> tuple[str, str]:
+    """Where ``from module import name`` finds ``name``: through package re-exports
+    (``from .db_manager import DatabaseManager`` in ``app/database/__init__.py``) to the module
+    that defines it."""
+    for _ in range(5):
+        info = index.get(module)
+        if info is None or name in info.defines:
+            break
+        record = next(
+            (
+                r
+                for r in info.imports
+                if r.module_level and r.name is not None and (r.asname or r.name) == name
+            ),
+            None,
+        )
+        if record is None or record.name is None:
+            break
+        module, name = record.module, record.name
+    return module, name
+
+
 def _builds_on(index: ModuleIndex, name: str, found: dict[str, list[str]]) -> bool:
     """Whether module ``name`` takes its engine or sessions from another database module: it
-    imports a name that module defines (``from app.core.db import engine``) and defines none of
-    the same kind itself, so its ``get_db`` is a layer over that module, not a second database
-    (the layout of FastAPI's full-stack template: ``app.api.deps`` over ``app.core.db``)."""
+    imports a name that module defines (``from app.core.db import engine``, directly or through a
+    package that re-exports it) and defines none of the same kind itself, so its ``get_db`` is a
+    layer over that module, not a second database (the layout of FastAPI's full-stack template:
+    ``app.api.deps`` over ``app.core.db``)."""
     info = index.get(name)
     if info is None:
         return False
     own = set(found[name])
     for rec in info.imports:
-        if rec.type_checking or rec.module == name or rec.module not in found:
+        if rec.type_checking or rec.name is None:
             continue
-        theirs = set(found[rec.module])
-        if rec.name in theirs and not own & theirs:
+        module, imported = _defined_at(index, rec.module, rec.name)
+        if module == name or module not in found:
+            continue
+        theirs = set(found[module])
+        if imported in theirs and not own & theirs:
             return True
     return False
 

@@ -6,6 +6,11 @@ settings object but not ``os.getenv``, and a deployment that sets ``PRODUCTION=t
 ``ENVIRONMENT`` is production to half of the code (review section 4.2). This rule lists every site,
 with the other styles in use, whenever the project uses more than one.
 
+A property or method of the settings class derived from one environment field (``is_production``
+returning ``self.environment == "production"``) is that field, not a second source. A value that is
+only shown (a dict literal's value such as a ``/health`` JSON body, an f-string, a ``print`` or
+logging argument) decides nothing and is not a site.
+
 Fix (unsafe): a direct read of an environment variable that is a ``str`` field of the project's
 pydantic ``BaseSettings`` object (``os.getenv("X")``, ``os.environ.get("X")``, ``os.environ["X"]``)
 becomes ``settings.X``, importing the settings instance where the module does not have it yet (in the
@@ -68,6 +73,8 @@ class SettingsModel:
     instances: list[str] = field(default_factory=list)
     case_sensitive: bool = False
     env_prefix: str = ""
+    derived: dict[str, set[str]] = field(default_factory=dict)
+    """Methods and properties (``is_production``) -> the attributes they read on ``self``."""
 
     def field_for_env(self, variable: str) -> SettingsField | None:
         """The field that the environment variable ``variable`` populates, if any."""
@@ -149,6 +156,18 @@ def _models_in(module: str, path: Path, tree: ast.Module, bases: set[str]) -> li
         known.add(stmt.name)
         model = SettingsModel(module, path, stmt.name)
         for item in stmt.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                params = [*item.args.posonlyargs, *item.args.args]
+                if params:
+                    me = params[0].arg
+                    model.derived[item.name] = {
+                        n.attr
+                        for n in ast.walk(item)
+                        if isinstance(n, ast.Attribute)
+                        and isinstance(n.value, ast.Name)
+                        and n.value.id == me
+                    }
+                continue
             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                 name = item.target.id
                 if name == "model_config":
@@ -377,6 +396,51 @@ def _function_locals(tree: ast.Module) -> set[int]:
     return out
 
 
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg"}
+)
+
+
+def _is_output_call(call: ast.Call) -> bool:
+    """``print(...)`` or a logger's ``info``/``warning``/... (``logger``, ``log``, ``logging``,
+    ``self.logger``): what they are given is shown, not decided on."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "print"
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
+        receiver = (dotted(func.value) or "").rsplit(".", 1)[-1].lower()
+        return "log" in receiver
+    return False
+
+
+def _shown_only(tree: ast.Module) -> set[int]:
+    """ids of the expressions whose value is only shown: a dict literal's values (a JSON body
+    such as ``{"environment": settings.ENVIRONMENT}``), f-string interpolations, and the
+    arguments of ``print`` and logging calls. A read there decides nothing."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            out.update(id(v) for v in node.values)
+        elif isinstance(node, ast.FormattedValue):
+            out.add(id(node.value))
+        elif isinstance(node, ast.Call) and _is_output_call(node):
+            out.update(id(a) for a in node.args)
+            out.update(id(k.value) for k in node.keywords)
+    return out
+
+
+def _source_field(model: SettingsModel | None, attr: str, names: set[str]) -> str:
+    """The settings field that ``attr`` stands for: itself, or, for a property or method of the
+    settings class derived from one environment field (``is_production`` returning
+    ``self.environment == "production"``), that field: it is the same source."""
+    if model is None or attr in model.fields or attr not in model.derived:
+        return attr
+    read = {
+        f for f in model.derived[attr] if f in model.fields and f.upper() in names and f != attr
+    }
+    return read.pop() if len(read) == 1 else attr
+
+
 class MixedEnvironmentDetection(ProjectCodemod):
     """List every way the project decides its environment when it uses more than one."""
 
@@ -488,7 +552,10 @@ class MixedEnvironmentDetection(ProjectCodemod):
         local_instances = {i for m in instances.values() if m.module == module for i in m.instances}
         shadowed: set[int] | None = None
         """ids of the Name nodes that read a function's own variable (computed on first need)."""
+        shown = _shown_only(tree)
         for node in ast.walk(tree):
+            if id(node) in shown:
+                continue
             if (
                 isinstance(node, ast.Call)
                 and node.args
@@ -548,12 +615,22 @@ class MixedEnvironmentDetection(ProjectCodemod):
                     )
                 )
                 if is_settings:
-                    label = dotted(receiver) or "settings"
+                    label = (dotted(receiver) or "settings").rsplit(".", 1)[-1]
+                    model = instances.get(owner) if owner is not None else None
+                    if model is None and isinstance(receiver, ast.Name):
+                        model = next(
+                            (
+                                m
+                                for m in instances.values()
+                                if m.module == module and receiver.id in m.instances
+                            ),
+                            None,
+                        )
                     yield Site(
                         path,
                         node.lineno,
                         node.col_offset + 1,
-                        f"{label.rsplit('.', 1)[-1]}.{node.attr}",
+                        f"{label}.{_source_field(model, node.attr, names)}",
                     )
 
     def _rewrite_target(

@@ -6,7 +6,12 @@ clients and the gateway do not look) or land in the OpenAPI "default" group (rev
 The rule learns the convention per app from the file itself, counting prefixes and tags given to
 ``include_router``, given to the router's own ``APIRouter(prefix=..., tags=...)``, or listed in a
 table of ``(module, prefix, tags)`` rows that a loop feeds to ``include_router``; a registration is
-reported when it lacks what most of the others (at least two) have.
+reported when it lacks what most of the others (at least two) have. Apps are told apart by scope:
+two factories that each build an ``app`` build two apps, while a function that registers on the
+module's ``app`` adds to it. An app built with ``openapi_url=None`` serves no OpenAPI document, so
+its routers are not asked for tags (prefixes still count). No prefix is claimed missing for a router
+whose definition is not read (a module outside the project, or one that does not assign it plainly),
+and nothing is claimed about a router held in a parameter or local variable (``plugin.router``).
 
 Some routers are root-level by design (``/.well-known/...``, health checks, routes that mostly serve
 pages (templates, ``HTMLResponse``, ``FileResponse``), a catch-all ``/{path:path}`` route): their
@@ -102,6 +107,12 @@ class Registration:
     """ids of the statements a fix edits: the call's, and the one holding the table."""
     hidden: bool = False
     """``include_router(..., include_in_schema=False)``: its routes are in no docs group."""
+    scope: int = 0
+    """id of the function whose own variable the receiver is (0: a module-level name): apps of
+    the same name built in different functions are different apps."""
+    no_openapi: bool = False
+    """The app is built with ``openapi_url=None``: there is no OpenAPI document for tags to
+    group routes in."""
 
     @property
     def has_prefix(self) -> bool:
@@ -164,6 +175,13 @@ def _spells_own_paths(router: RouterInfo | None, others: list[Registration]) -> 
         if parts[len(common)].startswith("{"):
             return False
     return True
+
+
+def _found(reg: Registration) -> bool:
+    """Whether the router's definition was read: only then is "it has no prefix" a fact (a
+    router from a module outside the project, or one the module does not define plainly, may
+    declare its own ``APIRouter(prefix=...)``)."""
+    return reg.router is not None and reg.router.info() is not None
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -371,10 +389,10 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
             else None
         )
         _Collector(self, registrations).collect(node, calls, counts)
-        groups: dict[str, list[Registration]] = {}
+        groups: dict[tuple[str, int], list[Registration]] = {}
         for reg in registrations:
-            groups.setdefault(reg.receiver, []).append(reg)
-        self.receivers = set(groups)
+            groups.setdefault((reg.receiver, reg.scope), []).append(reg)
+        self.receivers = {receiver for receiver, _ in groups}
         for regs in groups.values():
             for reg in regs:
                 self._judge(reg, [r for r in regs if r is not reg])
@@ -464,9 +482,11 @@ class RouterRegistration(_walk.Pruning, FileCodemod):
             and not reg.has_prefix
             and len(known_prefix) >= 2
             and with_prefix * 2 > len(known_prefix)
+            and _found(reg)
         )
         lacks_tags = (
-            reg.tags is not _UNKNOWN
+            not reg.no_openapi
+            and reg.tags is not _UNKNOWN
             and not reg.has_tags
             and len(known_tags) >= 2
             and with_tags * 2 > len(known_tags)
@@ -602,6 +622,113 @@ def _tables(module: cst.Module) -> tuple[dict[str, list[cst.Tuple]], dict[str, i
     return tables, statements
 
 
+@dataclass
+class _ScopeFacts:
+    """The names a function (or the module) binds itself, as far as this rule needs them."""
+
+    bound: set[str] = field(default_factory=set)
+    imported: set[str] = field(default_factory=set)
+    values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    """Per name, the value of each binding: ``name = value``, None for any other kind."""
+
+    def bind(self, name: str, value: cst.BaseExpression | None = None) -> None:
+        self.bound.add(name)
+        self.values.setdefault(name, []).append(value)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _scope_facts(scope: cst.Module | cst.FunctionDef | cst.Lambda) -> _ScopeFacts:
+    """What ``scope`` binds: parameters, assignment, loop, ``with`` and ``except`` targets,
+    imports, nested definitions; less the names it declares ``global``/``nonlocal``. Assignment
+    expressions (``:=``) are not looked at."""
+    facts = _ScopeFacts()
+    if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
+        params = scope.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            facts.bind(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                facts.bind(star.name.value)
+        if isinstance(scope, cst.Lambda):
+            return facts
+    declared: set[str] = set()
+    stack: list[cst.CSTNode]
+    if isinstance(scope, cst.Module):
+        stack = list(reversed(scope.body))
+    elif isinstance(scope.body, cst.IndentedBlock):
+        stack = list(reversed(scope.body.body))
+    else:
+        stack = [scope.body]  # def f(): ...
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            facts.bind(node.name.value)
+            continue
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in node.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        names = _target_names(target.target)
+                        single = len(small.targets) == 1 and isinstance(target.target, cst.Name)
+                        for name in names:
+                            facts.bind(name, small.value if single else None)
+                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                    for name in _target_names(small.target):
+                        value = small.value if isinstance(small, cst.AnnAssign) else None
+                        facts.bind(name, value)
+                elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                    small.names, cst.ImportStar
+                ):
+                    for alias in small.names:
+                        if alias.asname is not None:
+                            names = _target_names(alias.asname.name)  # type: ignore[arg-type]
+                        else:
+                            names = [(code_of(alias.name)).split(".")[0]]
+                        for name in names:
+                            facts.bind(name)
+                            facts.imported.add(name)
+                elif isinstance(small, (cst.Global, cst.Nonlocal)):
+                    declared.update(n.name.value for n in small.names)
+            continue
+        if isinstance(node, (cst.For, cst.With)):
+            targets = (
+                [node.target]
+                if isinstance(node, cst.For)
+                else [i.asname.name for i in node.items if i.asname is not None]
+            )
+            for target in targets:
+                for name in _target_names(target):  # type: ignore[arg-type]
+                    facts.bind(name)
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            for handler in node.handlers:
+                if handler.name is not None:
+                    for name in _target_names(handler.name.name):  # type: ignore[arg-type]
+                        facts.bind(name)
+        stack.extend(reversed(list(_walk.child_statements(node))))
+    for name in declared:
+        facts.bound.discard(name)
+        facts.imported.discard(name)
+        facts.values.pop(name, None)
+    return facts
+
+
+def _without_openapi(value: cst.BaseExpression | None) -> bool:
+    """``FastAPI(..., openapi_url=None)``: the app serves no OpenAPI document."""
+    return isinstance(value, cst.Call) and any(
+        a.keyword is not None and a.keyword.value == "openapi_url" and _is_none(a.value)
+        for a in value.args
+    )
+
+
 def _is_include_router(node: ast.AST) -> bool:
     """``x.include_router(...)``: the only calls the collector acts on."""
     return (
@@ -617,6 +744,19 @@ class _Collector:
     def __init__(self, rule: RouterRegistration, out: list[Registration]) -> None:
         self.rule = rule
         self.out = out
+        self.facts: dict[int, _ScopeFacts] = {}
+
+    def _facts(self, scope: cst.Module | cst.FunctionDef | cst.Lambda) -> _ScopeFacts:
+        if id(scope) not in self.facts:
+            self.facts[id(scope)] = _scope_facts(scope)
+        return self.facts[id(scope)]
+
+    def _scope_of(self, name: str, functions: list[cst.FunctionDef | cst.Lambda]) -> int:
+        """id of the innermost function around the call that binds ``name`` (0: none does)."""
+        for function in reversed(functions):
+            if name in self._facts(function).bound:
+                return id(function)
+        return 0
 
     def collect(
         self, module: cst.Module, route: _walk.Route | None, counts: dict[int, int]
@@ -624,15 +764,19 @@ class _Collector:
         """``route``: the statements that can hold an ``include_router`` call (None: all);
         ``counts``: how many such calls a routed line holds."""
         collector = self
+        self.module = module
         pruner = _walk.Pruner(route) if route is not None else None
 
         class _Visitor(cst.CSTVisitor):
             def __init__(self) -> None:
                 self.loops: list[cst.For] = []
                 self.statements: list[cst.CSTNode] = []
+                self.functions: list[cst.FunctionDef | cst.Lambda] = []
 
             def on_visit(self, node: cst.CSTNode) -> bool:
                 descend = super().on_visit(node)
+                if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                    self.functions.append(node)
                 if isinstance(node, _walk.STATEMENT_LIKE):
                     self.statements.append(node)
                     if self._direct(node):
@@ -656,10 +800,12 @@ class _Collector:
                 if len(direct) != counts[id(node)]:
                     return False
                 for call in direct:
-                    collector.call(call, self.loops, id(node))
+                    collector.call(call, self.loops, id(node), self.functions)
                 return True
 
             def on_leave(self, original_node: cst.CSTNode) -> None:
+                if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+                    self.functions.pop()
                 if isinstance(original_node, _walk.STATEMENT_LIKE):
                     self.statements.pop()
                 if pruner is not None:
@@ -673,18 +819,30 @@ class _Collector:
                 self.loops.pop()
 
             def visit_Call(self, node: cst.Call) -> None:
-                collector.call(node, self.loops, id(self.statements[-1]))
+                collector.call(node, self.loops, id(self.statements[-1]), self.functions)
 
         module.visit(_Visitor())
 
-    def call(self, node: cst.Call, loops: list[cst.For], statement: int) -> None:
-        """``statement``: the id of the innermost statement holding the call."""
+    def call(
+        self,
+        node: cst.Call,
+        loops: list[cst.For],
+        statement: int,
+        functions: list[cst.FunctionDef | cst.Lambda],
+    ) -> None:
+        """``statement``: the id of the innermost statement holding the call; ``functions``:
+        the functions (and lambdas) around it, outermost first."""
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "include_router"):
             return
         receiver = dotted_name(func.value)
         if receiver is None or any(a.star for a in node.args):
             return
+        head = receiver.partition(".")[0]
+        scope = self._scope_of(head, functions)
+        owner = next((f for f in functions if id(f) == scope), self.module)
+        values = self._facts(owner).values.get(head, [])
+        no_openapi = head == receiver and len(values) == 1 and _without_openapi(values[0])
         positional = [a for a in node.args if a.keyword is None]
         kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         router_expr = positional[0].value if positional else kwargs.get("router")
@@ -705,18 +863,30 @@ class _Collector:
                 for row in rows:
                     self._row(node, receiver, row, positions, prefix_expr, tags_expr)
                     self.out[-1].where = (statement, source)
+                    self.out[-1].scope = scope
+                    self.out[-1].no_openapi = no_openapi
                 return
         router = self.rule.router_info(router_expr)
+        prefix, tags = self._prefix(prefix_expr), self._tags(tags_expr)
+        router_head = (dotted_name(router_expr) or "").partition(".")[0]
+        router_scope = self._scope_of(router_head, functions) if router_head else 0
+        if router_scope and router_head not in self.facts[router_scope].imported:
+            # A parameter or local variable (``plugin.router``): what it declares is not known.
+            router = None
+            prefix = _UNKNOWN if prefix is None else prefix
+            tags = _UNKNOWN if tags is False else tags
         self.out.append(
             Registration(
                 receiver,
                 node,
                 code_of(router_expr),
-                self._prefix(prefix_expr),
-                self._tags(tags_expr),
+                prefix,
+                tags,
                 router,
                 where=(statement,),
                 hidden=isinstance(hidden_expr, cst.Name) and hidden_expr.value == "False",
+                scope=scope,
+                no_openapi=no_openapi,
             )
         )
 

@@ -1,0 +1,3 @@
+class DatabaseManager:
+    def __init__(self, uri):
+        self.uri = uri

@@ -1,0 +1,1 @@
+from .deps import get_db

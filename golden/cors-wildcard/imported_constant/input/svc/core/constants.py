@@ -1,0 +1,2 @@
+DEV_ORIGINS = ["*"]
+STRICT_ORIGINS = ["https://app.example.com"]
