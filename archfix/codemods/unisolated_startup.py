@@ -18,9 +18,11 @@ its line with other statements is reported without a change, and so is a call th
 optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
 one named after the app's own start-up (``startup()``, ``init_app(config)``), and a project
 function that raises on purpose (its author wants start-up to stop). When the shutdown (after the
-lifespan's ``yield``, its ``finally``, or a shutdown handler) calls on the same object as the start
-(``scheduler.start()`` ... ``scheduler.shutdown()``), that call is isolated too, since it would
-then stop what never started; if it is not a lone call statement, neither is changed.
+lifespan's ``yield``, its ``finally``, or a shutdown handler) stops what the start started, by the
+same object (``scheduler.start()`` ... ``scheduler.shutdown()``) or by the same name with a stop
+verb (``init_redis()`` ... ``close_redis()``, ``start_scheduler()`` ... ``stop_scheduler()``,
+``setup_tracing()`` ... ``teardown_tracing()``), that call is isolated too, since it would then
+stop what never started; if it is not a lone call statement, neither is changed.
 
 Example::
 
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import libcst as cst
@@ -167,6 +169,75 @@ def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
     return found - skip
 
 
+_STOP_VERBS = frozenset(
+    {
+        "close",
+        "aclose",
+        "stop",
+        "shutdown",
+        "teardown",
+        "disconnect",
+        "cleanup",
+        "dispose",
+        "deinit",
+        "deinitialize",
+        "uninit",
+        "terminate",
+        "release",
+        "destroy",
+        "finalize",
+        "unregister",
+        "uninstrument",
+    }
+)
+"""Verbs that undo a start (``close_redis`` undoes ``init_redis``)."""
+
+_JOINED = (("set_up", "setup"), ("tear_down", "teardown"), ("shut_down", "shutdown"))
+
+
+def _words(name: str) -> list[str]:
+    """The ``_``-separated words of a callee's last name, lower case (``set_up`` is one word)."""
+    last = name.rsplit(".", 1)[-1].lower()
+    for split, joined in _JOINED:
+        last = last.replace(split, joined)
+    return [w for w in last.split("_") if w]
+
+
+def _subject(words: list[str], is_verb: Callable[[str], bool]) -> tuple[str, ...]:
+    """The name without its verb: ``redis`` for ``init_redis`` and ``close_redis``; empty when
+    nothing is left (``start()``, ``close()``: the receiver says what they act on)."""
+    for i, word in enumerate(words):
+        if is_verb(word):
+            return tuple(words[:i] + words[i + 1 :])
+    return ()
+
+
+def _start_subject(callee: str, init_words: Sequence[str]) -> tuple[str, ...]:
+    """What a start-up call starts, by name: ``redis`` for ``init_redis``/``connect_redis``,
+    ``scheduler`` for ``start_scheduler``."""
+    prefixes = tuple(w.lower().replace("_", "") for w in init_words)
+    return _subject(_words(callee), lambda word: word.startswith(prefixes))
+
+
+def _stop_subject(name: str) -> tuple[str, ...]:
+    """What a shutdown call stops, by name: ``redis`` for ``close_redis``."""
+    return _subject(_words(name), lambda word: word in _STOP_VERBS)
+
+
+def _calls(node: cst.CSTNode) -> bool:
+    """Whether ``node`` calls anything (``state.pool = None`` cannot fail the way a call can)."""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+    node.visit(_Finder())
+    return found
+
+
 def _yields_here(line: cst.SimpleStatementLine) -> bool:
     """``yield``, ``yield {"engine": engine}`` or ``state = yield ...`` on this line."""
     return any(
@@ -256,22 +327,44 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
             ]
         return _unguarded_statements(func.shutdown_body(), finally_too=True) + self._handler_lines
 
-    def _plan_shutdown(
-        self, lines: list[cst.SimpleStatementLine], shared: set[str]
-    ) -> list[tuple[cst.SimpleStatementLine, str]] | None:
-        """The shutdown calls on ``shared`` objects to isolate with the start-up call (a failed
-        start leaves them stopping what never started); None when one cannot be wrapped."""
-        planned: list[tuple[cst.SimpleStatementLine, str]] = []
+    @staticmethod
+    def _stopping(
+        lines: list[cst.SimpleStatementLine], shared: set[str], subject: tuple[str, ...]
+    ) -> list[tuple[cst.SimpleStatementLine, set[str]]]:
+        """The shutdown lines that stop what the start-up call starts, with the names that
+        tie them to it: a ``shared`` object (``scheduler.shutdown()`` after
+        ``scheduler.start()``), or a call named for the same ``subject`` with a stop verb
+        (``close_redis()`` after ``init_redis()``)."""
+        found = []
         for line in lines:
-            if _yields_here(line) or not names_used([line]) & shared:
+            if _yields_here(line):
                 continue  # the ``yield`` (handing objects to the app) is not shutdown work
+            used = names_used([line])
+            ties = (used & shared) | {
+                name for name in used if subject and _stop_subject(name) == subject
+            }
+            if ties:
+                found.append((line, ties))
+        return found
+
+    def _plan_shutdown(
+        self, stopping: list[tuple[cst.SimpleStatementLine, set[str]]]
+    ) -> list[tuple[cst.SimpleStatementLine, str]] | None:
+        """The shutdown calls to isolate with the start-up call (a failed start leaves them
+        stopping what never started); None when one cannot be wrapped."""
+        planned: list[tuple[cst.SimpleStatementLine, str]] = []
+        for line, _ in stopping:
             if len(line.body) != 1:
                 return None
             found = init_call(line.body[0])
             if found is not None:
                 planned.append((line, code_of(found[0].func)))
-            elif not isinstance(line.body[0], (cst.Assign, cst.AnnAssign, cst.Pass)):
-                return None  # a statement that may raise, but not one call: leave it all alone
+            elif not isinstance(line.body[0], (cst.Assign, cst.AnnAssign, cst.Pass)) or (
+                _calls(line.body[0])
+            ):
+                # A statement that may raise, but not one call (``closed = await
+                # disconnect_broker()``): leave it all alone.
+                return None
         return planned
 
     def visit_Module(self, node: cst.Module) -> bool:
@@ -307,18 +400,21 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     if later is None:
                         later = self._shutdown_lines(node, func)
                     shared = _objects(found[0], func)
-                    stops = self._plan_shutdown(later, shared) if shared else []
+                    subject = _start_subject(name, words)
+                    stopping = self._stopping(later, shared, subject) if shared or subject else []
+                    stops = self._plan_shutdown(stopping)
                     if stops is None:
+                        ties = sorted(set().union(*(t for _, t in stopping)))
                         self.report(
                             small,
-                            f"{message} (not changed: the shutdown uses "
-                            f"{', '.join(sorted(shared & names_used(later)))} in a statement "
-                            "that cannot be isolated, and would then stop what never started)",
+                            f"{message} (not changed: the shutdown uses {', '.join(ties)} in a "
+                            "statement that cannot be isolated, and would then stop what never "
+                            "started)",
                         )
                         continue
                     if stops:
                         message += (
-                            "; the shutdown calls on the same object ("
+                            "; the shutdown calls that stop it ("
                             + ", ".join(f"{callee}()" for _, callee in stops)
                             + ") are isolated too, since they may stop what never started"
                         )
