@@ -9,7 +9,9 @@ isolation (section 2.3).
 Finding: each initialisation call (awaited or not; callee named ``init*``, ``setup*``, ``start*``,
 ``connect*`` ... as in ``duplicate-startup-call``'s ``init-words``) in a lifespan or startup handler
 that is not inside a ``try``. Calls matching ``required-services`` (dotted callee names or fnmatch
-patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are not reported.
+patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are not reported;
+nor is a call of a project function (found through the file's imports) whose whole body is a
+``try`` with an ``except Exception`` handler that does not re-raise: it cannot fail start-up.
 
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
@@ -136,18 +138,61 @@ def _app_startup(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _raising_functions(text: str) -> frozenset[str]:
-    """Top-level functions of a module text that contain a ``raise``."""
+def _function_kinds(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Top-level functions of a module text that contain a ``raise``, and those that cannot
+    raise because their whole body is a ``try`` whose handler catches everything and logs
+    (see :func:`_catches_all`)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
-        return frozenset()
+        return frozenset(), frozenset()
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
-    return frozenset(
-        stmt.name
-        for stmt in tree.body
-        if isinstance(stmt, kinds) and any(isinstance(n, ast.Raise) for n in ast.walk(stmt))
+    functions = [stmt for stmt in tree.body if isinstance(stmt, kinds)]
+    raising = frozenset(
+        f.name for f in functions if any(isinstance(n, ast.Raise) for n in ast.walk(f))
     )
+    return raising, frozenset(f.name for f in functions if _catches_all(f))
+
+
+_CATCH_ALL = frozenset({"Exception", "BaseException"})
+
+
+def _catches_all(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function already isolates itself: its body, besides a docstring,
+    ``global``/``pass`` and ``return`` of a name or constant, is one ``try`` (no ``else``
+    or ``finally``) with a handler for ``Exception`` (or ``BaseException``, or bare) and no
+    ``raise`` in any handler. Such a function (``init_db`` falling back to a demo mode) cannot
+    fail start-up; wrapping its call again only adds noise."""
+    tries = []
+    for i, stmt in enumerate(func.body):
+        if isinstance(stmt, ast.Try):
+            tries.append(stmt)
+            continue
+        harmless = (
+            isinstance(stmt, (ast.Global, ast.Nonlocal, ast.Pass))
+            or (
+                isinstance(stmt, ast.Return)
+                and (stmt.value is None or isinstance(stmt.value, (ast.Constant, ast.Name)))
+            )
+            or (i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+        )
+        if not harmless:
+            return False
+    if len(tries) != 1 or tries[0].orelse or tries[0].finalbody:
+        return False
+    handlers = tries[0].handlers
+    if any(isinstance(n, ast.Raise) for h in handlers for n in ast.walk(h)):
+        return False
+    for handler in handlers:
+        kind = handler.type
+        types = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        if kind is None or any(
+            (isinstance(t, ast.Name) and t.id in _CATCH_ALL)
+            or (isinstance(t, ast.Attribute) and t.attr in _CATCH_ALL)
+            for t in types
+        ):
+            return True
+    return False
 
 
 def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
@@ -282,10 +327,10 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         """Width of the module's indentation unit."""
         self._handler_lines: list[cst.SimpleStatementLine] | None = None
 
-    def _raises_on_purpose(self, callee: str) -> str | None:
-        """When the callee is a project function that raises (``connect_redis()`` turning a
-        timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
-        to stop, which wrapping would undo."""
+    def _project_function(self, callee: str) -> tuple[str, str, str] | None:
+        """The project module, function name and module text a callee resolves to through
+        the file's imports and the index (``init_cache`` imported from ``app.cache``), or
+        None."""
         module = self.ctx.module_name
         if self.ctx.source is None or module is None:
             return None
@@ -307,9 +352,22 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         if target is None:
             return None
         text = source_of(self.ctx.project, target.path)
-        if text is None or function not in _raising_functions(text):
+        return (target.name, function, text) if text is not None else None
+
+    def _raises_on_purpose(self, callee: str) -> str | None:
+        """When the callee is a project function that raises (``connect_redis()`` turning a
+        timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
+        to stop, which wrapping would undo."""
+        found = self._project_function(callee)
+        if found is None or found[1] not in _function_kinds(found[2])[0]:
             return None
-        return f"{target.name}.{function} raises on purpose, so its author wants start-up to stop"
+        return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+
+    def _isolates_itself(self, callee: str) -> bool:
+        """Whether the callee is a project function that already catches every exception
+        around its whole body (see :func:`_catches_all`)."""
+        found = self._project_function(callee)
+        return found is not None and found[1] in _function_kinds(found[2])[1]
 
     def _shutdown_lines(
         self, module: cst.Module, func: StartupFunction
@@ -381,6 +439,8 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     name = callee_name(found[0])
                     if name is None or not is_init_name(name, words) or matches_any(name, required):
                         continue
+                    if self._isolates_itself(name):
+                        continue  # it logs its own failure: start-up goes on already
                     message = (
                         f"{name}() in {func.kind} {func.name} is not isolated: if it raises, the "
                         "whole app fails to start; wrap it so the failure is logged and startup "
