@@ -12,6 +12,9 @@ that is not inside a ``try``. Calls matching ``required-services`` (dotted calle
 patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are not reported;
 nor is a call of a project function (found through the file's imports) whose whole body is a
 ``try`` with an ``except Exception`` handler that does not re-raise: it cannot fail start-up.
+Nor is the start of a thread built in the function or at module level (``Thread(target=load,
+daemon=True).start()``, ``worker.start()`` after ``worker = threading.Thread(...)``, a subclass
+of ``Thread``): the thread is the isolation already.
 
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
@@ -51,7 +54,7 @@ from typing import ClassVar
 import libcst as cst
 
 from archfix.codemods import _walk
-from archfix.codemods._cst import code_of
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -269,6 +272,59 @@ def _stop_subject(name: str) -> tuple[str, ...]:
     return _subject(_words(name), lambda word: word in _STOP_VERBS)
 
 
+_THREAD_CLASSES = frozenset({"Thread", "Timer"})
+"""``threading.Thread`` and ``threading.Timer``: starting one runs the work in its own thread."""
+
+
+def _thread_classes(module: cst.Module) -> set[str]:
+    """``Thread``, ``Timer`` and the module's own classes built on them (``class
+    Warmer(threading.Thread)``)."""
+    found = set(_THREAD_CLASSES)
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and any(
+            (dotted_name(base.value) or "").rsplit(".", 1)[-1] in _THREAD_CLASSES
+            for base in stmt.bases
+        ):
+            found.add(stmt.name.value)
+    return found
+
+
+def _builds_thread(expr: cst.BaseExpression, classes: set[str]) -> bool:
+    """``Thread(...)``, ``threading.Thread(...)``, ``Warmer(...)`` for a thread class."""
+    return (
+        isinstance(expr, cst.Call) and (dotted_name(expr.func) or "").rsplit(".", 1)[-1] in classes
+    )
+
+
+def _thread_variables(
+    nodes: Sequence[cst.CSTNode], classes: set[str], descend: bool = True
+) -> set[str]:
+    """The targets (``worker``, ``app.state.worker``) assigned a new thread in ``nodes``
+    (nested functions and classes aside; with ``descend`` False, only the top statements)."""
+    found: set[str] = set()
+
+    class _Assigns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if _builds_thread(node.value, classes):
+                found.update(code_of(t.target) for t in node.targets)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None and _builds_thread(node.value, classes):
+                found.add(code_of(node.target))
+
+    visitor = _Assigns()
+    for node in nodes:
+        if descend or isinstance(node, cst.SimpleStatementLine):
+            node.visit(visitor)
+    return found
+
+
 def _calls(node: cst.CSTNode) -> bool:
     """Whether ``node`` calls anything (``state.pool = None`` cannot fail the way a call can)."""
     found = False
@@ -326,6 +382,10 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         self.indent = 4
         """Width of the module's indentation unit."""
         self._handler_lines: list[cst.SimpleStatementLine] | None = None
+        self._threads: set[str] | None = None
+        """Names of the thread classes (``Thread``, the module's subclasses)."""
+        self._thread_variables: dict[int, set[str]] = {}
+        """id of a startup function -> the targets it (or the module) assigns a new thread."""
 
     def _project_function(self, callee: str) -> tuple[str, str, str] | None:
         """The project module, function name and module text a callee resolves to through
@@ -425,6 +485,25 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                 return None
         return planned
 
+    def _starts_thread(self, call: cst.Call, func: StartupFunction, module: cst.Module) -> bool:
+        """Whether ``call`` starts a thread (``Thread(target=load).start()``, or ``worker.start()``
+        with ``worker = Thread(...)`` in the function or at module level): the thread is the
+        isolation already (its failure stays in it), and wrapping the start could leave flags
+        it sets unset for good."""
+        if not isinstance(call.func, cst.Attribute):
+            return False
+        if self._threads is None:
+            self._threads = _thread_classes(module)
+        receiver = call.func.value
+        if _builds_thread(receiver, self._threads):
+            return True
+        variables = self._thread_variables.get(id(func.node))
+        if variables is None:
+            variables = _thread_variables([func.node.body], self._threads)
+            variables |= _thread_variables(module.body, self._threads, descend=False)
+            self._thread_variables[id(func.node)] = variables
+        return code_of(receiver) in variables
+
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
         required = self.ctx.options.get("required-services", [])
@@ -439,8 +518,8 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     name = callee_name(found[0])
                     if name is None or not is_init_name(name, words) or matches_any(name, required):
                         continue
-                    if self._isolates_itself(name):
-                        continue  # it logs its own failure: start-up goes on already
+                    if self._starts_thread(found[0], func, node) or self._isolates_itself(name):
+                        continue  # its failure cannot stop start-up
                     message = (
                         f"{name}() in {func.kind} {func.name} is not isolated: if it raises, the "
                         "whole app fails to start; wrap it so the failure is logged and startup "
