@@ -21,8 +21,10 @@ optional call is wrapped in ``try/except Exception`` that logs the traceback wit
 logger (``logging.getLogger(__name__)`` when it has none) and lets startup continue. A call sharing
 its line with other statements is reported without a change, and so is a call that is not an
 optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
-one named after the app's own start-up (``startup()``, ``init_app(config)``), and a project
-function that raises on purpose (its author wants start-up to stop). When the shutdown (after the
+one named after the app's own start-up (``startup()``, ``init_app(config)``), a project
+function that raises on purpose (its author wants start-up to stop), and an object that the
+module's own route handlers or their ``Depends`` functions use (``scheduler_client.initialize()``
+for the client every request forwards to: the app would start and fail every request). When the shutdown (after the
 lifespan's ``yield``, its ``finally``, or a shutdown handler) stops what the start started, by the
 same object (``scheduler.start()`` ... ``scheduler.shutdown()``) or by the same name with a stop
 verb (``init_redis()`` ... ``close_redis()``, ``start_scheduler()`` ... ``stop_scheduler()``,
@@ -325,6 +327,53 @@ def _thread_variables(
     return found
 
 
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route"}
+    | {"websocket", "websocket_route"}
+)
+_DEPENDS = frozenset({"Depends", "Security"})
+
+
+def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names read by the module's route handlers (``@app.get(...)``, ``@router.post(...)``)
+    and by the functions they depend on (``Depends(get_client)``), and the names of the apps
+    and routers those handlers are registered on."""
+    handlers: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    dependencies: set[str] = set()
+    registrars: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node)
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in _ROUTE_METHODS
+                ):
+                    handlers.append(node)
+                    root = decorator.func.value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name):
+                        registrars.add(root.id)
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            target = node.args[0]
+            if called in _DEPENDS and isinstance(target, (ast.Name, ast.Attribute)):
+                dependencies.add(target.id if isinstance(target, ast.Name) else target.attr)
+    handlers += [f for f in functions if f.name in dependencies]
+    names = {
+        node.id
+        for handler in handlers
+        for stmt in handler.body
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.Name)
+    }
+    return names, registrars
+
+
 def _calls(node: cst.CSTNode) -> bool:
     """Whether ``node`` calls anything (``state.pool = None`` cannot fail the way a call can)."""
     found = False
@@ -382,6 +431,8 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         self.indent = 4
         """Width of the module's indentation unit."""
         self._handler_lines: list[cst.SimpleStatementLine] | None = None
+        self._routes: tuple[set[str], set[str]] | None = None
+        """Names the module's route handlers read, and the apps and routers they are on."""
         self._threads: set[str] | None = None
         """Names of the thread classes (``Thread``, the module's subclasses)."""
         self._thread_variables: dict[int, set[str]] = {}
@@ -422,6 +473,25 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         if found is None or found[1] not in _function_kinds(found[2])[0]:
             return None
         return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+
+    def _serves_routes(self, call: cst.Call, func: StartupFunction) -> str | None:
+        """When the started object is what the module's route handlers (or their dependencies)
+        use (a backend client every request forwards to): without it the app starts and then
+        fails every request, so it is no optional service."""
+        if self._routes is None:
+            try:
+                tree = self.ctx.source.tree() if self.ctx.source is not None else None
+            except (SyntaxError, ValueError, RecursionError):
+                tree = None
+            self._routes = _route_names(tree) if tree is not None else (set(), set())
+        names, registrars = self._routes
+        used = (_objects(call, func) - registrars) & names
+        if not used:
+            return None
+        return (
+            f"this module's route handlers use {', '.join(sorted(used))}, so the app would "
+            "start and then fail its requests"
+        )
 
     def _isolates_itself(self, callee: str) -> bool:
         """Whether the callee is a project function that already catches every exception
@@ -528,7 +598,11 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     if len(line.body) != 1:
                         self.report(small, message + " (not changed: it shares its line)")
                         continue
-                    essential = _essential(name) or self._raises_on_purpose(name)
+                    essential = (
+                        _essential(name)
+                        or self._raises_on_purpose(name)
+                        or self._serves_routes(found[0], func)
+                    )
                     if essential:
                         self.report(
                             small,
