@@ -13,8 +13,15 @@ Finding: a ``try`` whose body imports a router module (``import``, ``from ... im
 module is named with a word (``routes``, ``routers``, ``items_router``, ``endpoints``), not just
 the letters (``coroutine_checker``, ``verbose_router_logger``), and importing a function or class
 that a project's routers module defines (a request handler reusing ``query_memory`` from
-``app.routers.memories``) is not a router load. Inside an ``async def`` that is not a lifespan or
+``app.routers.memories``) is not a router load. Only the project's modules (those the index
+resolves, and relative imports) can be routers: ``werkzeug.routing`` or a kernel library's
+``moe_routing`` are not, whatever their names (in a project without packages, where a lone
+script's imports cannot be told apart, names decide); a library's router counts when the ``try``
+mounts it with ``include_router``. Inside an ``async def`` that is not a lifespan or
 startup handler (a request handler, a task), only a ``try`` that calls ``include_router`` counts.
+A handler that binds every name the ``try`` imports to an alternative (``except ImportError: from
+app.routes import items_v1 as items``, or ``items = legacy_items``) is a fallback, not a silent
+failure: the router loads, and a failing fallback raises. ``items = None`` is no alternative.
 
 Fix (unsafe: a required router that fails now stops startup): the handler's log call becomes
 ``logger.exception`` (one is added if there is none); routers listed in ``required-routers`` (module
@@ -162,6 +169,10 @@ class _LoadScanner(cst.CSTVisitor):
         self.is_package = is_package
         self.project = project
         self.includes: list[str] = []
+        self.external: list[str] = []
+        """Labels of what the ``from`` imports take from modules outside the project."""
+        self.bound: set[str] | None = set()
+        """Names the imports bind (None after a star import: unknown)."""
 
     def _helper(self, module: str, name: str) -> bool:
         """Whether ``from module import name`` takes a function or class the project's ``module``
@@ -190,12 +201,39 @@ class _LoadScanner(cst.CSTVisitor):
             self.project is None or self.project.index.get(top) is None
         )
 
+    def _external(self, module: str) -> bool:
+        """An absolute import of a module outside the project (``werkzeug.routing``, a kernel
+        library's ``moe_routing``): whatever its name, it is no router of this app. Only told
+        when the project has packages (a lone script's imports cannot be told apart), and
+        never for a name the index resolves (a folder without ``__init__.py`` included)."""
+        if self.project is None:
+            return False
+        index = self.project.index
+        top = module.split(".")[0]
+        if (
+            not top
+            or index.get(top) is not None
+            or index.get(module) is not None
+            or index.namespace_folder(top) is not None
+        ):
+            return False
+        return any(info.is_package or "." in info.name for info in index.modules.values())
+
+    def _foreign(self, module: str) -> bool:
+        return self._library(module) or self._external(module)
+
     def visit_Import(self, node: cst.Import) -> None:
+        if self.bound is not None:
+            self.bound.update(_import_bindings(node))
         self.load.labels.extend(
-            code_of(a.name) for a in node.names if not self._library(code_of(a.name))
+            code_of(a.name) for a in node.names if not self._foreign(code_of(a.name))
         )
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            self.bound = None
+        elif self.bound is not None:
+            self.bound.update(_import_bindings(node))
         written = code_of(node.module) if node.module is not None else None
         module = (
             resolve_relative(written, len(node.relative), self.importer, self.is_package)
@@ -203,6 +241,12 @@ class _LoadScanner(cst.CSTVisitor):
             else written or ""
         )
         if not node.relative and self._library(module):
+            return
+        if not node.relative and self._external(module):
+            # Named only if the try mounts nothing of the project's (``include_router`` of a
+            # library's router): see ``_silent_handlers``.
+            if not isinstance(node.names, cst.ImportStar):
+                self.external.extend(_import_label(module, a.evaluated_name) for a in node.names)
             return
         if isinstance(node.names, cst.ImportStar):
             self.load.labels.append(module)
@@ -221,13 +265,74 @@ class _LoadScanner(cst.CSTVisitor):
         if last in _IMPORTERS and node.args:
             arg = node.args[0].value
             if isinstance(arg, cst.SimpleString) and isinstance(arg.evaluated_value, str):
-                self.load.labels.append(arg.evaluated_value)
+                if not self._external(arg.evaluated_value):
+                    self.load.labels.append(arg.evaluated_value)
             else:
                 self.load.dynamic = arg
         elif last == "include_router":
             self.load.includes_router = True
             if node.args:
                 self.includes.append(code_of(node.args[0].value))
+
+
+def _import_bindings(node: cst.Import | cst.ImportFrom) -> list[str]:
+    """The names an import binds (``import a.b`` binds ``a``; a star import nothing known)."""
+    if isinstance(node.names, cst.ImportStar):
+        return []
+    found = []
+    for alias in node.names:
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            found.append(alias.asname.name.value)
+        elif isinstance(node, cst.Import):
+            found.append(code_of(alias.name).split(".")[0])
+        else:
+            found.append(alias.evaluated_name)
+    return found
+
+
+class _Rebinds(cst.CSTVisitor):
+    """The names a handler binds to an alternative: by an import (``from app.routes import
+    items_v1 as items``), or by an assignment of another object (``items = legacy_items``,
+    ``items = import_module(name)``). ``items = None`` is no alternative: it marks the loss."""
+
+    def __init__(self) -> None:
+        self.bound: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.bound.update(_import_bindings(node))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.bound.update(_import_bindings(node))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        alternative = isinstance(value, (cst.Name, cst.Attribute)) and (
+            dotted_name(value) not in {"None", "True", "False"}
+        )
+        if isinstance(value, cst.Call):
+            called = dotted_name(value.func)
+            alternative = bool(called) and called.rsplit(".", 1)[-1] in _IMPORTERS
+        if alternative:
+            self.bound.update(
+                t.target.value for t in node.targets if isinstance(t.target, cst.Name)
+            )
+
+
+def _falls_back(handler: cst.ExceptHandler, bound: set[str] | None) -> bool:
+    """Whether the handler binds every name the ``try`` imports to an alternative (another
+    module version, an older layout): the load goes on, and if the fallback fails too, its
+    error propagates. No silent loss, nothing to log."""
+    if not bound:
+        return False
+    rebinds = _Rebinds()
+    handler.body.visit(rebinds)
+    return bound <= rebinds.bound
 
 
 def _may_load_router(
@@ -518,17 +623,20 @@ class SilentRouteImport(FileCodemod):
             self.ctx.module_name, bool(info and info.is_package), self.ctx.project
         )
         _walk(node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], scanner)
+        bound = set(scanner.bound) if scanner.bound is not None else None
         if node.orelse is not None:
             node.orelse.visit(scanner)
         load = scanner.load
         if not load.labels and scanner.includes:
-            load.labels.extend(scanner.includes)
+            # A library's router mounted here: named by its import when it has a router's name.
+            external = [label for label in scanner.external if _router_like(label)]
+            load.labels.extend(external or scanner.includes)
         if not load.is_router or (mounts_only and not load.includes_router):
             return []
         required_entries = self.ctx.options.get("required-routers", [])
         found = []
         for handler in node.handlers:
-            if not _catches_import_errors(handler):
+            if not _catches_import_errors(handler) or _falls_back(handler, bound):
                 continue
             scan = _HandlerScan()
             handler.body.visit(scan)

@@ -9,18 +9,27 @@ isolation (section 2.3).
 Finding: each initialisation call (awaited or not; callee named ``init*``, ``setup*``, ``start*``,
 ``connect*`` ... as in ``duplicate-startup-call``'s ``init-words``) in a lifespan or startup handler
 that is not inside a ``try``. Calls matching ``required-services`` (dotted callee names or fnmatch
-patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are not reported.
+patterns such as ``db_manager.*`` or ``init_db``) are meant to fail fast and are not reported;
+nor is a call of a project function (found through the file's imports) whose whole body is a
+``try`` with an ``except Exception`` handler that does not re-raise: it cannot fail start-up.
+Nor is the start of a thread built in the function or at module level (``Thread(target=load,
+daemon=True).start()``, ``worker.start()`` after ``worker = threading.Thread(...)``, a subclass
+of ``Thread``): the thread is the isolation already.
 
 Fix (unsafe: the app now starts without the failed service, which callers may not expect): each
 optional call is wrapped in ``try/except Exception`` that logs the traceback with the module's
 logger (``logging.getLogger(__name__)`` when it has none) and lets startup continue. A call sharing
 its line with other statements is reported without a change, and so is a call that is not an
 optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
-one named after the app's own start-up (``startup()``, ``init_app(config)``), and a project
-function that raises on purpose (its author wants start-up to stop). When the shutdown (after the
-lifespan's ``yield``, its ``finally``, or a shutdown handler) calls on the same object as the start
-(``scheduler.start()`` ... ``scheduler.shutdown()``), that call is isolated too, since it would
-then stop what never started; if it is not a lone call statement, neither is changed.
+one named after the app's own start-up (``startup()``, ``init_app(config)``), a project
+function that raises on purpose (its author wants start-up to stop), and an object that the
+module's own route handlers or their ``Depends`` functions use (``scheduler_client.initialize()``
+for the client every request forwards to: the app would start and fail every request). When the shutdown (after the
+lifespan's ``yield``, its ``finally``, or a shutdown handler) stops what the start started, by the
+same object (``scheduler.start()`` ... ``scheduler.shutdown()``) or by the same name with a stop
+verb (``init_redis()`` ... ``close_redis()``, ``start_scheduler()`` ... ``stop_scheduler()``,
+``setup_tracing()`` ... ``teardown_tracing()``), that call is isolated too, since it would then
+stop what never started; if it is not a lone call statement, neither is changed.
 
 Example::
 
@@ -41,13 +50,13 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import libcst as cst
 
 from archfix.codemods import _walk
-from archfix.codemods._cst import code_of
+from archfix.codemods._cst import code_of, dotted_name
 from archfix.codemods._generated import formatted_statements
 from archfix.codemods._startup_support import (
     DEFAULT_INIT_WORDS,
@@ -134,18 +143,61 @@ def _app_startup(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _raising_functions(text: str) -> frozenset[str]:
-    """Top-level functions of a module text that contain a ``raise``."""
+def _function_kinds(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Top-level functions of a module text that contain a ``raise``, and those that cannot
+    raise because their whole body is a ``try`` whose handler catches everything and logs
+    (see :func:`_catches_all`)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
-        return frozenset()
+        return frozenset(), frozenset()
     kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
-    return frozenset(
-        stmt.name
-        for stmt in tree.body
-        if isinstance(stmt, kinds) and any(isinstance(n, ast.Raise) for n in ast.walk(stmt))
+    functions = [stmt for stmt in tree.body if isinstance(stmt, kinds)]
+    raising = frozenset(
+        f.name for f in functions if any(isinstance(n, ast.Raise) for n in ast.walk(f))
     )
+    return raising, frozenset(f.name for f in functions if _catches_all(f))
+
+
+_CATCH_ALL = frozenset({"Exception", "BaseException"})
+
+
+def _catches_all(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function already isolates itself: its body, besides a docstring,
+    ``global``/``pass`` and ``return`` of a name or constant, is one ``try`` (no ``else``
+    or ``finally``) with a handler for ``Exception`` (or ``BaseException``, or bare) and no
+    ``raise`` in any handler. Such a function (``init_db`` falling back to a demo mode) cannot
+    fail start-up; wrapping its call again only adds noise."""
+    tries = []
+    for i, stmt in enumerate(func.body):
+        if isinstance(stmt, ast.Try):
+            tries.append(stmt)
+            continue
+        harmless = (
+            isinstance(stmt, (ast.Global, ast.Nonlocal, ast.Pass))
+            or (
+                isinstance(stmt, ast.Return)
+                and (stmt.value is None or isinstance(stmt.value, (ast.Constant, ast.Name)))
+            )
+            or (i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+        )
+        if not harmless:
+            return False
+    if len(tries) != 1 or tries[0].orelse or tries[0].finalbody:
+        return False
+    handlers = tries[0].handlers
+    if any(isinstance(n, ast.Raise) for h in handlers for n in ast.walk(h)):
+        return False
+    for handler in handlers:
+        kind = handler.type
+        types = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        if kind is None or any(
+            (isinstance(t, ast.Name) and t.id in _CATCH_ALL)
+            or (isinstance(t, ast.Attribute) and t.attr in _CATCH_ALL)
+            for t in types
+        ):
+            return True
+    return False
 
 
 def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
@@ -165,6 +217,175 @@ def _objects(call: cst.Call, func: StartupFunction) -> set[str]:
         if isinstance(expr, cst.Name):
             found.add(expr.value)
     return found - skip
+
+
+_STOP_VERBS = frozenset(
+    {
+        "close",
+        "aclose",
+        "stop",
+        "shutdown",
+        "teardown",
+        "disconnect",
+        "cleanup",
+        "dispose",
+        "deinit",
+        "deinitialize",
+        "uninit",
+        "terminate",
+        "release",
+        "destroy",
+        "finalize",
+        "unregister",
+        "uninstrument",
+    }
+)
+"""Verbs that undo a start (``close_redis`` undoes ``init_redis``)."""
+
+_JOINED = (("set_up", "setup"), ("tear_down", "teardown"), ("shut_down", "shutdown"))
+
+
+def _words(name: str) -> list[str]:
+    """The ``_``-separated words of a callee's last name, lower case (``set_up`` is one word)."""
+    last = name.rsplit(".", 1)[-1].lower()
+    for split, joined in _JOINED:
+        last = last.replace(split, joined)
+    return [w for w in last.split("_") if w]
+
+
+def _subject(words: list[str], is_verb: Callable[[str], bool]) -> tuple[str, ...]:
+    """The name without its verb: ``redis`` for ``init_redis`` and ``close_redis``; empty when
+    nothing is left (``start()``, ``close()``: the receiver says what they act on)."""
+    for i, word in enumerate(words):
+        if is_verb(word):
+            return tuple(words[:i] + words[i + 1 :])
+    return ()
+
+
+def _start_subject(callee: str, init_words: Sequence[str]) -> tuple[str, ...]:
+    """What a start-up call starts, by name: ``redis`` for ``init_redis``/``connect_redis``,
+    ``scheduler`` for ``start_scheduler``."""
+    prefixes = tuple(w.lower().replace("_", "") for w in init_words)
+    return _subject(_words(callee), lambda word: word.startswith(prefixes))
+
+
+def _stop_subject(name: str) -> tuple[str, ...]:
+    """What a shutdown call stops, by name: ``redis`` for ``close_redis``."""
+    return _subject(_words(name), lambda word: word in _STOP_VERBS)
+
+
+_THREAD_CLASSES = frozenset({"Thread", "Timer"})
+"""``threading.Thread`` and ``threading.Timer``: starting one runs the work in its own thread."""
+
+
+def _thread_classes(module: cst.Module) -> set[str]:
+    """``Thread``, ``Timer`` and the module's own classes built on them (``class
+    Warmer(threading.Thread)``)."""
+    found = set(_THREAD_CLASSES)
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and any(
+            (dotted_name(base.value) or "").rsplit(".", 1)[-1] in _THREAD_CLASSES
+            for base in stmt.bases
+        ):
+            found.add(stmt.name.value)
+    return found
+
+
+def _builds_thread(expr: cst.BaseExpression, classes: set[str]) -> bool:
+    """``Thread(...)``, ``threading.Thread(...)``, ``Warmer(...)`` for a thread class."""
+    return (
+        isinstance(expr, cst.Call) and (dotted_name(expr.func) or "").rsplit(".", 1)[-1] in classes
+    )
+
+
+def _thread_variables(
+    nodes: Sequence[cst.CSTNode], classes: set[str], descend: bool = True
+) -> set[str]:
+    """The targets (``worker``, ``app.state.worker``) assigned a new thread in ``nodes``
+    (nested functions and classes aside; with ``descend`` False, only the top statements)."""
+    found: set[str] = set()
+
+    class _Assigns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if _builds_thread(node.value, classes):
+                found.update(code_of(t.target) for t in node.targets)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None and _builds_thread(node.value, classes):
+                found.add(code_of(node.target))
+
+    visitor = _Assigns()
+    for node in nodes:
+        if descend or isinstance(node, cst.SimpleStatementLine):
+            node.visit(visitor)
+    return found
+
+
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route"}
+    | {"websocket", "websocket_route"}
+)
+_DEPENDS = frozenset({"Depends", "Security"})
+
+
+def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names read by the module's route handlers (``@app.get(...)``, ``@router.post(...)``)
+    and by the functions they depend on (``Depends(get_client)``), and the names of the apps
+    and routers those handlers are registered on."""
+    handlers: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    dependencies: set[str] = set()
+    registrars: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node)
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in _ROUTE_METHODS
+                ):
+                    handlers.append(node)
+                    root = decorator.func.value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name):
+                        registrars.add(root.id)
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            target = node.args[0]
+            if called in _DEPENDS and isinstance(target, (ast.Name, ast.Attribute)):
+                dependencies.add(target.id if isinstance(target, ast.Name) else target.attr)
+    handlers += [f for f in functions if f.name in dependencies]
+    names = {
+        node.id
+        for handler in handlers
+        for stmt in handler.body
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.Name)
+    }
+    return names, registrars
+
+
+def _calls(node: cst.CSTNode) -> bool:
+    """Whether ``node`` calls anything (``state.pool = None`` cannot fail the way a call can)."""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> bool:
+            nonlocal found
+            found = True
+            return False
+
+    node.visit(_Finder())
+    return found
 
 
 def _yields_here(line: cst.SimpleStatementLine) -> bool:
@@ -210,11 +431,17 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         self.indent = 4
         """Width of the module's indentation unit."""
         self._handler_lines: list[cst.SimpleStatementLine] | None = None
+        self._routes: tuple[set[str], set[str]] | None = None
+        """Names the module's route handlers read, and the apps and routers they are on."""
+        self._threads: set[str] | None = None
+        """Names of the thread classes (``Thread``, the module's subclasses)."""
+        self._thread_variables: dict[int, set[str]] = {}
+        """id of a startup function -> the targets it (or the module) assigns a new thread."""
 
-    def _raises_on_purpose(self, callee: str) -> str | None:
-        """When the callee is a project function that raises (``connect_redis()`` turning a
-        timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
-        to stop, which wrapping would undo."""
+    def _project_function(self, callee: str) -> tuple[str, str, str] | None:
+        """The project module, function name and module text a callee resolves to through
+        the file's imports and the index (``init_cache`` imported from ``app.cache``), or
+        None."""
         module = self.ctx.module_name
         if self.ctx.source is None or module is None:
             return None
@@ -236,9 +463,41 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         if target is None:
             return None
         text = source_of(self.ctx.project, target.path)
-        if text is None or function not in _raising_functions(text):
+        return (target.name, function, text) if text is not None else None
+
+    def _raises_on_purpose(self, callee: str) -> str | None:
+        """When the callee is a project function that raises (``connect_redis()`` turning a
+        timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
+        to stop, which wrapping would undo."""
+        found = self._project_function(callee)
+        if found is None or found[1] not in _function_kinds(found[2])[0]:
             return None
-        return f"{target.name}.{function} raises on purpose, so its author wants start-up to stop"
+        return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+
+    def _serves_routes(self, call: cst.Call, func: StartupFunction) -> str | None:
+        """When the started object is what the module's route handlers (or their dependencies)
+        use (a backend client every request forwards to): without it the app starts and then
+        fails every request, so it is no optional service."""
+        if self._routes is None:
+            try:
+                tree = self.ctx.source.tree() if self.ctx.source is not None else None
+            except (SyntaxError, ValueError, RecursionError):
+                tree = None
+            self._routes = _route_names(tree) if tree is not None else (set(), set())
+        names, registrars = self._routes
+        used = (_objects(call, func) - registrars) & names
+        if not used:
+            return None
+        return (
+            f"this module's route handlers use {', '.join(sorted(used))}, so the app would "
+            "start and then fail its requests"
+        )
+
+    def _isolates_itself(self, callee: str) -> bool:
+        """Whether the callee is a project function that already catches every exception
+        around its whole body (see :func:`_catches_all`)."""
+        found = self._project_function(callee)
+        return found is not None and found[1] in _function_kinds(found[2])[1]
 
     def _shutdown_lines(
         self, module: cst.Module, func: StartupFunction
@@ -256,23 +515,64 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
             ]
         return _unguarded_statements(func.shutdown_body(), finally_too=True) + self._handler_lines
 
-    def _plan_shutdown(
-        self, lines: list[cst.SimpleStatementLine], shared: set[str]
-    ) -> list[tuple[cst.SimpleStatementLine, str]] | None:
-        """The shutdown calls on ``shared`` objects to isolate with the start-up call (a failed
-        start leaves them stopping what never started); None when one cannot be wrapped."""
-        planned: list[tuple[cst.SimpleStatementLine, str]] = []
+    @staticmethod
+    def _stopping(
+        lines: list[cst.SimpleStatementLine], shared: set[str], subject: tuple[str, ...]
+    ) -> list[tuple[cst.SimpleStatementLine, set[str]]]:
+        """The shutdown lines that stop what the start-up call starts, with the names that
+        tie them to it: a ``shared`` object (``scheduler.shutdown()`` after
+        ``scheduler.start()``), or a call named for the same ``subject`` with a stop verb
+        (``close_redis()`` after ``init_redis()``)."""
+        found = []
         for line in lines:
-            if _yields_here(line) or not names_used([line]) & shared:
+            if _yields_here(line):
                 continue  # the ``yield`` (handing objects to the app) is not shutdown work
+            used = names_used([line])
+            ties = (used & shared) | {
+                name for name in used if subject and _stop_subject(name) == subject
+            }
+            if ties:
+                found.append((line, ties))
+        return found
+
+    def _plan_shutdown(
+        self, stopping: list[tuple[cst.SimpleStatementLine, set[str]]]
+    ) -> list[tuple[cst.SimpleStatementLine, str]] | None:
+        """The shutdown calls to isolate with the start-up call (a failed start leaves them
+        stopping what never started); None when one cannot be wrapped."""
+        planned: list[tuple[cst.SimpleStatementLine, str]] = []
+        for line, _ in stopping:
             if len(line.body) != 1:
                 return None
             found = init_call(line.body[0])
             if found is not None:
                 planned.append((line, code_of(found[0].func)))
-            elif not isinstance(line.body[0], (cst.Assign, cst.AnnAssign, cst.Pass)):
-                return None  # a statement that may raise, but not one call: leave it all alone
+            elif not isinstance(line.body[0], (cst.Assign, cst.AnnAssign, cst.Pass)) or (
+                _calls(line.body[0])
+            ):
+                # A statement that may raise, but not one call (``closed = await
+                # disconnect_broker()``): leave it all alone.
+                return None
         return planned
+
+    def _starts_thread(self, call: cst.Call, func: StartupFunction, module: cst.Module) -> bool:
+        """Whether ``call`` starts a thread (``Thread(target=load).start()``, or ``worker.start()``
+        with ``worker = Thread(...)`` in the function or at module level): the thread is the
+        isolation already (its failure stays in it), and wrapping the start could leave flags
+        it sets unset for good."""
+        if not isinstance(call.func, cst.Attribute):
+            return False
+        if self._threads is None:
+            self._threads = _thread_classes(module)
+        receiver = call.func.value
+        if _builds_thread(receiver, self._threads):
+            return True
+        variables = self._thread_variables.get(id(func.node))
+        if variables is None:
+            variables = _thread_variables([func.node.body], self._threads)
+            variables |= _thread_variables(module.body, self._threads, descend=False)
+            self._thread_variables[id(func.node)] = variables
+        return code_of(receiver) in variables
 
     def visit_Module(self, node: cst.Module) -> bool:
         words = self.ctx.options.get("init-words", DEFAULT_INIT_WORDS)
@@ -288,6 +588,8 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     name = callee_name(found[0])
                     if name is None or not is_init_name(name, words) or matches_any(name, required):
                         continue
+                    if self._starts_thread(found[0], func, node) or self._isolates_itself(name):
+                        continue  # its failure cannot stop start-up
                     message = (
                         f"{name}() in {func.kind} {func.name} is not isolated: if it raises, the "
                         "whole app fails to start; wrap it so the failure is logged and startup "
@@ -296,7 +598,11 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     if len(line.body) != 1:
                         self.report(small, message + " (not changed: it shares its line)")
                         continue
-                    essential = _essential(name) or self._raises_on_purpose(name)
+                    essential = (
+                        _essential(name)
+                        or self._raises_on_purpose(name)
+                        or self._serves_routes(found[0], func)
+                    )
                     if essential:
                         self.report(
                             small,
@@ -307,18 +613,21 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                     if later is None:
                         later = self._shutdown_lines(node, func)
                     shared = _objects(found[0], func)
-                    stops = self._plan_shutdown(later, shared) if shared else []
+                    subject = _start_subject(name, words)
+                    stopping = self._stopping(later, shared, subject) if shared or subject else []
+                    stops = self._plan_shutdown(stopping)
                     if stops is None:
+                        ties = sorted(set().union(*(t for _, t in stopping)))
                         self.report(
                             small,
-                            f"{message} (not changed: the shutdown uses "
-                            f"{', '.join(sorted(shared & names_used(later)))} in a statement "
-                            "that cannot be isolated, and would then stop what never started)",
+                            f"{message} (not changed: the shutdown uses {', '.join(ties)} in a "
+                            "statement that cannot be isolated, and would then stop what never "
+                            "started)",
                         )
                         continue
                     if stops:
                         message += (
-                            "; the shutdown calls on the same object ("
+                            "; the shutdown calls that stop it ("
                             + ", ".join(f"{callee}()" for _, callee in stops)
                             + ") are isolated too, since they may stop what never started"
                         )
