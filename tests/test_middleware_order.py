@@ -395,3 +395,57 @@ def test_a_preferred_constraint_parses_and_a_plain_one_does_not_become_one() -> 
     rule = default.rule_for("rate-limit", "auth")
     assert rule is not None and rule.preferred
     assert not default.rule_for("cors", "rate-limit").preferred  # type: ignore[union-attr]
+
+
+def test_rebound_names_reads_every_statement_form_that_binds() -> None:
+    import libcst as cst
+
+    from archfix.codemods._middleware import rebound_names
+
+    source = (
+        "a = b = f()\n"
+        "c: int = 1\n"
+        "d += 1\n"
+        "import e.sub, g as h\n"
+        "from i import j, k as l\n"
+        "for (m, *n) in x:\n    o = 1\n"
+        "with p() as q, r() as (s, t):\n    pass\n"
+        "try:\n    u = 1\nexcept E as v:\n    w = 1\nelse:\n    x2 = 1\nfinally:\n    y = 1\n"
+        "if z: aa = 1\nelif zz:\n    bb = 1\nelse:\n    cc = 1\n"
+        "while 1:\n    dd = 1\n"
+        "def ee():\n    ff = 1\n"
+        "class GG:\n    hh = 1\n"
+        "ann: int\n"
+    )
+    found: set[str] = set()
+    for stmt in cst.parse_module(source).body:
+        found |= rebound_names(stmt)
+    assert found == {
+        *[
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "h",
+            "j",
+            "l",
+            "m",
+            "n",
+            "o",
+            "q",
+            "s",
+            "t",
+            "u",
+            "v",
+            "w",
+            "y",
+            "aa",
+            "bb",
+            "cc",
+            "dd",
+            "ee",
+            "GG",
+        ],
+        "x2",
+    }

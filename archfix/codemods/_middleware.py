@@ -121,56 +121,71 @@ def private_list(
 
 
 def rebound_names(stmt: cst.CSTNode) -> set[str]:
-    """Names a statement (re)binds in its own scope: assignment, ``for``/``with`` targets,
-    imports, walrus; nested functions and classes are other scopes."""
+    """Names a statement (re)binds in its own scope: assignment, ``for``/``with``/``except``
+    targets, imports, definitions. Walks statements only (a walrus inside an expression is not
+    seen): the middleware rules call it on every compound statement of every scope."""
     found: set[str] = set()
-
-    def targets(node: cst.BaseExpression | cst.BaseAssignTargetExpression) -> None:
-        if isinstance(node, cst.Name):
-            found.add(node.value)
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            for element in node.elements:
-                targets(element.value)
-        elif isinstance(node, cst.StarredElement):
-            targets(node.value)
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            found.add(node.name.value)
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            found.add(node.name.value)
-            return False
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            targets(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if node.value is not None:
-                targets(node.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            targets(node.target)
-
-        def visit_For(self, node: cst.For) -> None:
-            targets(node.target)
-
-        def visit_AsName(self, node: cst.AsName) -> None:
-            targets(node.name)  # type: ignore[arg-type]
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            targets(node.target)
-
-        def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-            if node.asname is None:
-                found.add((cst.Module([]).code_for_node(node.name)).split(".")[0])
-
-    stmt.visit(Visitor())
+    _bound_by(stmt, found)
     return found
+
+
+def _targets(node: cst.CSTNode, found: set[str]) -> None:
+    if isinstance(node, cst.Name):
+        found.add(node.value)
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            _targets(element.value, found)
+    elif isinstance(node, cst.StarredElement):
+        _targets(node.value, found)
+
+
+def _bound_by(stmt: cst.CSTNode, found: set[str]) -> None:
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        found.add(stmt.name.value)  # its body is another scope
+        return
+    if isinstance(stmt, cst.BaseSmallStatement):
+        _bound_by(cst.SimpleStatementLine(body=[stmt]), found)
+        return
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    _targets(target.target, found)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                if not isinstance(small, cst.AnnAssign) or small.value is not None:
+                    _targets(small.target, found)
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is not None:
+                        _targets(alias.asname.name, found)
+                    else:
+                        found.add(code_of(alias.name).split(".")[0])
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    target = alias.asname.name if alias.asname is not None else alias.name
+                    _targets(target, found)
+        return
+    if isinstance(stmt, cst.For):
+        _targets(stmt.target, found)
+    elif isinstance(stmt, cst.With):
+        for item in stmt.items:
+            if item.asname is not None:
+                _targets(item.asname.name, found)
+    elif isinstance(stmt, (cst.Try, cst.TryStar)):
+        for handler in stmt.handlers:
+            if handler.name is not None:
+                _targets(handler.name.name, found)
+            _bound_by(handler.body, found)
+    for part in ("body", "orelse", "finalbody"):
+        child = getattr(stmt, part, None)
+        if isinstance(child, (cst.IndentedBlock, cst.Else, cst.Finally, cst.If)):
+            _bound_by(child, found)
+        elif isinstance(child, cst.SimpleStatementSuite):
+            for small in child.body:
+                _bound_by(small, found)
+    if isinstance(stmt, cst.IndentedBlock):
+        for inner in stmt.body:
+            _bound_by(inner, found)
 
 
 class ScopeCollector:
