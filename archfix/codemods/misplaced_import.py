@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -344,6 +345,23 @@ class _ImportRuns(cst.CSTVisitor):
         self.resolve = resolve
         self.runs: dict[int, set[Imported]] = {}
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Statements only: expressions, decorators and parameters hold no import lines, and
+        visiting them cost more than the rest of the rule."""
+        if isinstance(
+            node,
+            (
+                cst.SimpleStatementLine,
+                cst.SimpleStatementSuite,
+                cst.BaseExpression,
+                cst.Decorator,
+                cst.Parameters,
+                cst.Annotation,
+            ),
+        ):
+            return False
+        return super().on_visit(node)
+
     def visit_Module(self, node: cst.Module) -> None:
         self._body(node.body)
 
@@ -633,6 +651,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
         self._names: _Names | None = None
         self._plans: dict[tuple[str, str], Plan | None] = {}
         self._runs: dict[int, set[Imported]] | None = None
+        self._from_counts: Counter[str] | None = None
         self.dropped: set[int] = set()
         """Top-level statements removed whole (their names were imported right beside them)."""
 
@@ -834,6 +853,23 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 return "." * level + rest
         return target
 
+    def _imported_twice(self, name: str) -> bool:
+        """Whether two ``from`` imports in the file bind ``name`` (from the file's ``ast``, parsed
+        for the prefilters already): only then can the right import sit beside the wrong one."""
+        if self._from_counts is None:
+            if self.ctx.source is None:
+                return True
+            try:
+                tree = self.ctx.source.tree()
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return True
+            counts: Counter[str] = Counter()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    counts.update(a.asname or a.name for a in node.names)
+            self._from_counts = counts
+        return self._from_counts[name] >= 2
+
     def _imported_beside(self, line: cst.SimpleStatementLine) -> set[Imported]:
         """What the import lines around ``line`` (an original statement) import, computed on
         first need (a full traversal)."""
@@ -878,7 +914,7 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
             return None
         renamed: dict[int, cst.ImportAlias] = {}
         groups: dict[str, list[cst.ImportAlias]] = {}
-        beside = self._imported_beside(line)
+        beside: set[Imported] | None = None
         already = False
         for i, plan in moves.items():
             alias = node.names[i]
@@ -890,7 +926,11 @@ class MisplacedImport(_walk.Pruning, FileCodemod):
                 )
             renamed[i] = alias
             bound = alias.asname.name if alias.asname is not None else alias.name
-            if isinstance(bound, cst.Name) and (plan.module, plan.name, bound.value) in beside:
+            if isinstance(bound, cst.Name) and self._imported_twice(bound.value):
+                beside = self._imported_beside(line) if beside is None else beside
+            if isinstance(bound, cst.Name) and (plan.module, plan.name, bound.value) in (
+                beside or ()
+            ):
                 # The right import is already among the import lines beside this one (sglang's
                 # TYPE_CHECKING block): drop the name here, add nothing.
                 already = True
