@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -291,8 +291,7 @@ def test_the_child_has_exactly_the_subprocess_environment_and_path(
     assert state["argv"] == ["-c", "pkg.main:app"] and state["orig_argv"] == ["-c"]
     assert state["main_name"] == "__main__" and "flat" not in state["main"] and "r" in state["main"]
     assert state["file"] == f"{copy}/src/pkg/main.py"
-    # The dump keeps bytecode in the project copy (only there), so the app sees writing enabled.
-    assert state["extra"] == "from PYTHONPATH" and state["bytecode"] is False
+    assert state["extra"] == "from PYTHONPATH" and state["bytecode"] is True
     assert state["stdin"] == "" and state["pid_is_new"] is True
 
 
@@ -500,52 +499,3 @@ def test_metadata_a_preloaded_framework_reads_sends_the_imports_to_subprocesses(
     assert forked == plain
     assert "VerifyError" not in plain  # the plugin loaded and the apps imported
     assert len(plain_runs) == 4  # both halves ran plain subprocesses (original and merged)
-
-
-def test_bytecode_is_kept_in_the_copy_only_and_dropped_for_rewritten_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Variants imported from one copy share the compiled shared modules; a file the merge
-    rewrites (even to a text of the same size, in the same second) is never run from the
-    bytecode of its old text; nothing is written into the project itself."""
-    shared = "VALUE = 'shared'\n"
-    main = "from fastapi import FastAPI\nfrom app.shared import VALUE\napp = FastAPI(title='a' + VALUE)\n"
-    root = _tree(
-        tmp_path / "svc",
-        {"app/__init__.py": "", "app/shared.py": shared, "app/main.py": main},
-    )
-    same_size = main.replace("title='a'", "title='b'")
-    assert len(same_size) == len(main)
-    main_path = root / "app" / "main.py"
-    kept: list[list[str]] = []
-    real_overlay = verify._overlay
-
-    def overlay(src: Path, dest: Path, texts: Mapping[Path, str | None]) -> None:
-        kept.append(sorted(p.name for p in (dest / "app" / "__pycache__").glob("*.pyc")))
-        stamps = {
-            dest / p.relative_to(src): (dest / p.relative_to(src)).stat().st_mtime_ns
-            for p in texts
-            if (dest / p.relative_to(src)).exists()
-        }
-        real_overlay(src, dest, texts)
-        for target, stamp in stamps.items():  # as if rewritten within the same second
-            os.utime(target, ns=(stamp, stamp))
-
-    monkeypatch.setattr(verify, "_overlay", overlay)
-    target = Target("app.main", "app", Path("."), "main.py")
-    for switch in (None, "0"):  # the fork server and plain subprocesses alike
-        if switch is None:
-            monkeypatch.delenv(verify._FORK_SWITCH, raising=False)
-        else:
-            monkeypatch.setenv(verify._FORK_SWITCH, switch)
-        kept.clear()
-        before, after = dump_before_after(
-            sys.executable, root, {}, {main_path: same_size}, [target], _env()
-        )
-        assert before["main.py"]["settings"]["title"] == "'ashared'"
-        assert after["main.py"]["settings"]["title"] == "'bshared'"
-        # The first overlay call is the copy itself (nothing cached yet); the second, after
-        # the originals, finds their bytecode in the copy.
-        assert kept[0] == [] and any(name.startswith("shared.") for name in kept[1])
-        assert any(name.startswith("main.") for name in kept[1])
-    assert not list(root.rglob("__pycache__"))

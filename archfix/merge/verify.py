@@ -16,10 +16,6 @@ named like one the server has loaded, or distribution metadata the preload read 
 looked up, entry points of a group it scanned: pydantic's plugins), when preloading started threads
 or printed warnings, and whenever the server cannot start or dies. The project's own ``.egg-info``
 left by ``pip install -e .`` does not count. ``ARCHFIX_VERIFY_FORK=0`` always uses plain subprocesses.
-
-The imports run in a temporary copy of the project, which keeps the bytecode of its modules (and
-only there): the second variant does not compile the models, schemas and routers the first one
-compiled. The bytecode of every file the merge rewrites in the copy is removed first.
 """
 
 from __future__ import annotations
@@ -43,21 +39,7 @@ from pathlib import Path
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache"}
 
 DUMP = r"""
-import importlib, json, os, sys
-import importlib._bootstrap_external as _external
-
-# The project copy is archfix's own: its modules keep their bytecode there (``__pycache__`` in
-# the copy), so the next variant imported from it does not compile them again. Nothing is
-# written anywhere else; the client removes the bytecode of every file it rewrites.
-_copy_root = os.getcwd() + os.sep
-_set_data = _external.SourceFileLoader.set_data
-
-def _copy_only(self, path, data, *, _mode=0o666):
-    if path.startswith(_copy_root):
-        return _set_data(self, path, data, _mode=_mode)
-
-_external.SourceFileLoader.set_data = _copy_only
-sys.dont_write_bytecode = False
+import importlib, json, sys
 
 def r(value):
     text = repr(value)
@@ -788,12 +770,8 @@ def _copy(root: Path, dest: Path, texts: Mapping[Path, str | None]) -> None:
 
 
 def _overlay(root: Path, dest: Path, texts: Mapping[Path, str | None]) -> None:
-    """Write ``texts`` into the copy, dropping the bytecode an earlier import cached for them
-    (a rewrite in the same second with the same size would pass the pyc's staleness check)."""
     for path, text in texts.items():
         target = dest / path.relative_to(root)
-        for cached in (target.parent / "__pycache__").glob(f"{target.stem}.*.pyc"):
-            cached.unlink(missing_ok=True)
         if text is None:
             target.unlink(missing_ok=True)
         else:
