@@ -120,6 +120,26 @@ def private_list(
     return found
 
 
+def _may_leave(node: cst.CSTNode) -> bool:
+    """Whether a block holds a ``return``, ``raise``, ``break`` or ``continue`` (nested blocks
+    included, other functions and classes not)."""
+    if isinstance(node, (cst.Return, cst.Raise, cst.Break, cst.Continue)):
+        return True
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return False
+    if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return any(_may_leave(small) for small in node.body)
+    if isinstance(node, cst.IndentedBlock):
+        return any(_may_leave(stmt) for stmt in node.body)
+    children = [getattr(node, part, None) for part in ("body", "orelse", "finalbody")]
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        children += list(node.handlers)
+    return any(
+        child is not None and not isinstance(child, Sequence) and _may_leave(child)
+        for child in children
+    )
+
+
 def rebound_names(stmt: cst.CSTNode) -> set[str]:
     """Names a statement (re)binds in its own scope: assignment, ``for``/``with``/``except``
     targets, imports, definitions. Walks statements only (a walrus inside an expression is not
@@ -200,6 +220,28 @@ class ScopeCollector:
         """How many times each app name was bound again in the scope (absent: never)."""
         self.scope_body: Sequence[cst.BaseStatement] | None = None
         """The scope's statements (for a middleware list held in a variable)."""
+        self.branches: dict[int, tuple[int, int]] = {}
+        """Branch id (as in ``Registration.conditions``) -> (id of its ``if``, which branch)."""
+        self.leaving: set[int] = set()
+        """Branches that can leave the scope or block (``return``, ``raise``, ``break``...)."""
+
+    def exclusive(self, a: Registration, b: Registration) -> bool:
+        """Whether ``a`` and ``b`` sit in different branches of one ``if``: never both run."""
+        for x, y in zip(a.conditions, b.conditions, strict=False):
+            if x != y:
+                bx, by = self.branches.get(x), self.branches.get(y)
+                return bx is not None and by is not None and bx[0] == by[0]
+        return False
+
+    def may_leave_between(self, first: Registration, second: Registration) -> bool:
+        """Whether a branch holding ``first`` (and not ``second``) may leave before ``second``
+        runs (``if minimal: app.add_middleware(X); return app`` then ``app.add_middleware(X)``)."""
+        shared = 0
+        for x, y in zip(first.conditions, second.conditions, strict=False):
+            if x != y:
+                break
+            shared += 1
+        return any(c in self.leaving for c in first.conditions[shared:])
 
     def is_app_call(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.Call):
@@ -241,16 +283,25 @@ class ScopeCollector:
         # Only a plain ``if`` (no elif/else) can lose its body safely; others are scanned for
         # reporting but their statements are never removed (parent None marks that).
         simple = stmt.orelse is None
+        self._branch(stmt, stmt, 0)
         self.collect(stmt.body.body, inner, stmt if simple else None)
         orelse = stmt.orelse
+        index = 1
         while orelse is not None:
             branch_conditions = (*conditions, id(orelse))
+            self._branch(stmt, orelse, index)
+            index += 1
             if isinstance(orelse, cst.If):
                 self.collect(orelse.body.body, branch_conditions, None)
                 orelse = orelse.orelse
             else:
                 self.collect(orelse.body.body, branch_conditions, None)
                 orelse = None
+
+    def _branch(self, head: cst.If, branch: cst.If | cst.Else, index: int) -> None:
+        self.branches[id(branch)] = (id(head), index)
+        if _may_leave(branch.body):
+            self.leaving.add(id(branch))
 
     def _small(
         self,

@@ -9,7 +9,8 @@ Fix (safe): a registration identical to an earlier one on the same app, in the s
 module level, is removed, along with an ``if`` block it leaves empty; an identical registration under
 an ``if`` that repeats an unconditional one goes too (the unconditional one always runs). Duplicates
 with different arguments, or under different conditions, are reported and left alone: which one is
-meant is a human decision.
+meant is a human decision. Registrations that never both run are no duplicates: the branches of one
+``if``/``elif``/``else``, and a branch that returns (or raises) before the other registration.
 
 Example::
 
@@ -58,20 +59,21 @@ class DuplicateMiddleware(FileCodemod):
         imports_framework = any("fastapi" in line or "starlette" in line for line in self.ctx.lines)
         module_scope = ScopeCollector(app_classes, implicit_app_params=False)
         module_scope.collect(node.body, (), None)
-        self._judge(module_scope.registrations)
+        self._judge(module_scope)
         for func in function_defs(node):  # each function is its own scope
             scope = ScopeCollector(app_classes, implicit_app_params=imports_framework)
             scope.apps |= module_scope.apps
             scope.add_params(func.params)
             body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
             scope.collect(body, (), None)
-            self._judge(scope.registrations)
+            self._judge(scope)
         # Nothing to remove (check mode, or no duplicate): no need to traverse the tree.
         return bool(self.remove)
 
-    def _judge(self, registrations: list[Registration]) -> None:
+    def _judge(self, scope: ScopeCollector) -> None:
         groups: dict[tuple[tuple[str, int], str], list[Registration]] = {}
-        for reg in registrations:
+        order = {id(reg): i for i, reg in enumerate(scope.registrations)}
+        for reg in scope.registrations:
             groups.setdefault((reg.app, reg.cls_key), []).append(reg)
         for regs in groups.values():
             if len(regs) < 2:
@@ -81,6 +83,9 @@ class DuplicateMiddleware(FileCodemod):
             for reg in regs:
                 if reg is keeper:
                     continue
+                first, second = sorted((keeper, reg), key=lambda r: order[id(r)])
+                if scope.exclusive(keeper, reg) or scope.may_leave_between(first, second):
+                    continue  # never both registered: if/else branches, or a branch that returns
                 self._judge_pair(keeper, reg)
 
     def _line(self, node: cst.CSTNode) -> int:
