@@ -70,6 +70,21 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@cache
+def tool_versions() -> str:
+    """The versions of the libraries whose output archfix's results carry: libcst prints every
+    rewritten file, black formats the code archfix generates."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("libcst", "black"):
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ",".join(out)
+
+
 def _atomic_dump(path: Path, payload: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

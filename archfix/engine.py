@@ -13,6 +13,7 @@ import atexit
 import difflib
 import functools
 import gc
+import hashlib
 import os
 import pickle
 import sys
@@ -29,7 +30,7 @@ from typing import TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
-from archfix.cache import ProjectCache, outside_fingerprint, tree_parts
+from archfix.cache import ProjectCache, outside_fingerprint, tool_versions, tree_parts
 from archfix.codemods import RuleClass, _walk, all_rules
 from archfix.codemods.base import (
     FileCodemod,
@@ -956,6 +957,10 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
 def _options_key(root: Path, paths: Sequence[Path], config: Config, options: RunOptions) -> str:
     """Everything besides the files' content that decides a run's result."""
     rel = sorted(os.path.relpath(os.path.abspath(p), root) for p in paths)
+    try:  # [tool.black] / [tool.ruff] line lengths shape the code archfix generates
+        pyproject = hashlib.sha256((root / "pyproject.toml").read_bytes()).hexdigest()
+    except OSError:
+        pyproject = "-"
     return ProjectCache.run_key(
         [
             str(root),
@@ -964,6 +969,8 @@ def _options_key(root: Path, paths: Sequence[Path], config: Config, options: Run
             repr([r.id for r in select_rules(config)]),
             repr(options.policy),
             repr((options.python, options.verify)),
+            pyproject,
+            tool_versions(),
         ]
     )
 

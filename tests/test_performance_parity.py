@@ -331,3 +331,51 @@ def test_a_merge_verified_in_another_environment_is_verified_again(
     assert merged(None) and merged(cache_dir)
     again = _run([root], cache_dir, 1, select)
     assert sum(r.files_parsed for r in again) == 0  # unchanged environment: from the cache
+
+
+def test_a_new_line_length_is_not_hidden_by_the_cache(tmp_path: Path) -> None:
+    """Generated code (the secret helper) is formatted at the project's black line length,
+    read from pyproject.toml outside [tool.archfix]: editing it must change a warm run too."""
+    root = _tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": "[tool.black]\nline-length = 120\n",
+            "app/__init__.py": "",
+            "app/config.py": (
+                "class Settings:\n"
+                "    def __init__(self) -> None:\n"
+                "        self.key = _get_secret('JWT_SECRET_KEY', default='development-only-key')\n"
+                "        self.url = _get_secret(\n"
+                "            'DATABASE_URL_FOR_THE_PRIMARY_DATABASE', 'sqlite:///./local-development.db'\n"
+                "        )\n"
+            ),
+        },
+    )
+    cache_dir = tmp_path / "cache"
+    select = ("missing-secret-helper",)
+    wide = _diff(_run([root], cache_dir, 1, select))
+    assert wide
+    (root / "pyproject.toml").write_text("[tool.black]\nline-length = 50\n", encoding="utf-8")
+    narrow = _diff(_run([root], cache_dir, 1, select))
+    assert narrow == _diff(_run([root], None, 1, select)) and narrow != wide
+
+
+def test_a_module_renamed_in_an_excluded_folder_is_not_hidden_by_the_cache(tmp_path: Path) -> None:
+    """unresolved-import looks into folders discovery does not walk (generated code excluded
+    from the run): renaming a module there must change a warm run too."""
+    root = _tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": '[tool.archfix]\nexclude = ["app/proto/"]\n',
+            "app/__init__.py": "",
+            "app/proto/__init__.py": "",
+            "app/proto/users_pb2.py": "User = object\n",
+            "app/main.py": "import app.proto.users_pb2\n",
+        },
+    )
+    cache_dir = tmp_path / "cache"
+    select = ("unresolved-import",)
+    assert _report(_run([root], cache_dir, 1, select)) == []
+    (root / "app" / "proto" / "users_pb2.py").rename(root / "app" / "proto" / "accounts_pb2.py")
+    fresh = _report(_run([root], None, 1, select))
+    assert len(fresh) == 1 and _report(_run([root], cache_dir, 1, select)) == fresh

@@ -28,11 +28,20 @@ _MIN_WIDTH = 40
 """Deeply nested code still gets this many columns (black would otherwise split every call)."""
 
 
-@cache
 def black_line_length(root: Path) -> int:
     """The project's line length: ``[tool.black] line-length``, else ``[tool.ruff] line-length``
     (a project formatted with ruff), else black's default (88)."""
     pyproject = root / "pyproject.toml"
+    try:
+        st = pyproject.stat()
+    except OSError:
+        return DEFAULT_LINE_LENGTH
+    return _line_length(pyproject, st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _line_length(pyproject: Path, mtime_ns: int, size: int) -> int:
+    """Read once per version of the file (a long-lived process sees an edit)."""
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
