@@ -18,7 +18,9 @@ shows the request path before and after (``request -> A -> B -> app``).
 Fix (safe when only known middleware swap places): registration statements move with the comment lines
 directly above them; an ``if`` block (or ``if``/``elif``/``else`` chain) whose branches hold only
 registrations moves as a unit; ``@app.middleware`` functions (also under an ``if``),
-``app.middleware("http")(function)`` calls and ``FastAPI(middleware=[...])`` elements take part too. Any other statement between
+``app.middleware("http")(function)`` calls and ``FastAPI(middleware=[...])`` elements take part too.
+Registrations in an ``if`` block that also does other work count where they run, but the block never
+moves: an order it breaks is reported, not changed. Any other statement between
 registrations pins them: the rule reports and does not reorder across it (nor move constructor
 middleware out of the constructor). A move that swaps a middleware no category pattern matches is an
 unsafe fix: archfix cannot know that custom middleware does not depend on its position. Declare your
@@ -217,7 +219,7 @@ class Unit:
     @property
     def label(self) -> str:
         branches = self.alternatives or [self.names]
-        texts = list(dict.fromkeys(" -> ".join(b) for b in branches))
+        texts = list(dict.fromkeys(" -> ".join(b) or "none" for b in branches))
         if len(texts) == 1:
             return texts[0] if len(branches[0]) == 1 else f"[{texts[0]}]"
         return f"[{' | '.join(texts)}]"
@@ -339,6 +341,26 @@ def _unit_of(
         return None
     names = list(dict.fromkeys(name for branch in alternatives for name in branch))
     return receivers.pop(), names, alternatives if len(alternatives) > 1 else None
+
+
+def _mixed_block(
+    stmt: cst.CSTNode, apps: set[str], app: str
+) -> tuple[list[str], list[list[str]] | None] | None:
+    """(names in execution order, each branch's names) of ``app``'s registrations at the top of
+    an ``if`` chain's branches that also hold other statements; None when there are none."""
+    if not isinstance(stmt, cst.If):
+        return None
+    bodies = _branches(stmt)
+    if bodies is None:
+        return None
+    alternatives: list[list[str]] = []
+    for body in bodies:
+        found = [_registration(s, apps) for s in body]
+        alternatives.append([f[1] for f in reversed(found) if f is not None and f[0] == app])
+    names = list(dict.fromkeys(name for branch in alternatives for name in branch))
+    if not names:
+        return None
+    return names, alternatives if len(alternatives) > 1 else None
 
 
 def _ctor_elements(
@@ -511,6 +533,8 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
         self.plan = _Plan()
         self.ctor_statements: dict[int, int] = {}
         """id(constructor middleware list) -> id(the statement holding it)."""
+        self.mixed_blocks: set[int] = set()
+        """ids of ``if`` blocks that register middleware among other statements (never moved)."""
 
     # -- analysis -------------------------------------------------------------------------------
 
@@ -587,6 +611,16 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
                 current.slots.append(index)
                 current.units.append(Unit(found[1], stmt, segment=0, alternatives=found[2]))
                 started = True
+                continue
+            mixed = _mixed_block(stmt, collector.apps, app)
+            if mixed is not None:
+                # Registrations in an ``if`` that also does other work: they take their place
+                # in the stack, but the block cannot move, and it pins the others.
+                if current is not None or ended_by is not None:
+                    pins.append(stmt)
+                self.mixed_blocks.add(id(stmt))
+                runs.append(_Run([index], [Unit(mixed[0], stmt, segment=0, alternatives=mixed[1])]))
+                current, ended_by, started = None, stmt, True
                 continue
             if not started:
                 ctor_found = _ctor_elements(stmt, collector)
@@ -750,7 +784,14 @@ class MiddlewareOrder(_walk.Pruning, FileCodemod):
         return "\n".join(parts)
 
     def _pin_text(self, pins: list[cst.CSTNode], has_ctor: bool) -> str:
-        lines = [self._line(p) for p in pins]
+        blocks = sorted({self._line(p) for p in pins if id(p) in self.mixed_blocks})
+        if blocks:
+            where = ", ".join(str(n) for n in blocks)
+            return (
+                f"the if block on line {where} registers middleware and does other work, "
+                "so it cannot move and pins the registrations around it"
+            )
+        lines = sorted({self._line(p) for p in pins})
         if lines:
             where = ", ".join(str(n) for n in lines)
             return f"a statement between the registrations (line {where}) pins them"
