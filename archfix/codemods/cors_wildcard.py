@@ -14,7 +14,9 @@ objects reached through a project getter (``get_settings().cors_origins``, ``cfg
 with the getter's return annotation or ``return Settings()`` naming the settings class), and through
 up to two fields holding another project pydantic model (``settings.cors.allow_origins`` with
 ``cors: Cors = Field(default_factory=Cors)``, ``= Cors()`` or a required ``cors: Cors``: that
-model's own default counts). A name rebound in its scope, a parameter, a name some ``global``
+model's own default counts). A name rebound in its scope, a list its scope changes in place other
+than by adding to it (``origins.clear()``, ``origins.remove("*")``, ``origins[:] = ...``, anywhere
+in the scope: the list is read when the app is built), a parameter, a name some ``global``
 statement may rebind, and a nested model whose class or default is not known (``Cors | None = None``,
 ``Cors(allow_origins=...)``, a class from outside the project) are not guessed at.
 
@@ -383,6 +385,33 @@ def _parameters(scope: ast.AST) -> set[str]:
     return {a.arg for a in every if a is not None}
 
 
+_KEEPS_ITEMS = frozenset(
+    {"append", "extend", "insert", "add", "update", "sort", "reverse", "copy", "count", "index"}
+    | {"union", "difference", "intersection", "symmetric_difference"}
+    | {"isdisjoint", "issubset", "issuperset"}
+    | {n for n in dir(str) if not n.startswith("_")}  # a str is never changed in place
+)
+"""Methods that leave every element of a list or set in place (or change nothing)."""
+
+
+def _mutated(scope: ast.AST, name: str) -> bool:
+    """Whether code in ``scope`` (nested functions included: they may run before the app is
+    built) may take elements out of the object ``name`` holds: ``origins.clear()``,
+    ``origins.remove("*")``, ``origins[:] = ...``, ``del origins[0]``. A list changed in place
+    is not known to still hold the wildcard, wherever the change is (CORSMiddleware reads the
+    list when the app is first built, after the module has run)."""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner, changes = node.func.value, node.func.attr not in _KEEPS_ITEMS
+        elif isinstance(node, ast.Subscript):
+            owner, changes = node.value, isinstance(node.ctx, (ast.Store, ast.Del))
+        else:
+            continue
+        if changes and isinstance(owner, ast.Name) and owner.id == name:
+            return True
+    return False
+
+
 def _declared(scope: ast.AST, kind: type[ast.Global] | type[ast.Nonlocal], name: str) -> bool:
     return any(isinstance(n, kind) and name in n.names for n in _own(scope))
 
@@ -390,7 +419,8 @@ def _declared(scope: ast.AST, kind: type[ast.Global] | type[ast.Nonlocal], name:
 class _Resolver:
     """Resolves what ``allow_origins`` can evaluate to, from the ``ast`` of the visited file and of
     the project modules it imports from. A name is followed only when its scope binds it once
-    (``origins = ...``, an import): a name rebound anywhere in its scope is not guessed at."""
+    (``origins = ...``, an import): a name rebound anywhere in its scope, or whose list is
+    changed in place there, is not guessed at."""
 
     def __init__(self, project: Project, here: _Module, lines: list[str]) -> None:
         self.project = project
@@ -729,7 +759,7 @@ class _Resolver:
         value = self.assigned(name, place)
         if value is not None:
             inner = self.wildcard(value[0], value[1], depth + 1)
-            if inner is None:
+            if inner is None or _mutated(value[1].scopes[0], name):
                 return None
             where = self.where(value[1].module, value[2])
             return inner.before(f"{name} = {ast.unparse(value[0])} ({where})")
@@ -745,4 +775,7 @@ class _Resolver:
         module = self.module(module_name)
         if module is None or module is self.here:
             return None
-        return self.wildcard(ast.Name(attr, ast.Load()), _Place(module, (module.tree,)), depth + 1)
+        inner = self.wildcard(ast.Name(attr, ast.Load()), _Place(module, (module.tree,)), depth + 1)
+        if inner is None or _mutated(where_bound.scopes[0], name):
+            return None  # ``ORIGINS.clear()`` here, after ``from .origins import ORIGINS``
+        return inner
