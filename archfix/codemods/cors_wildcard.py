@@ -11,8 +11,14 @@ The value is followed to where it comes from: a name bound once in its scope (``
 ``origins = settings.cors_origins``, a constant imported from a project module), a conditional or
 ``or`` with a wildcard branch (``X if prod else ["*"]``: open in some configurations), and settings
 objects reached through a project getter (``get_settings().cors_origins``, ``cfg = get_settings()``,
-with the getter's return annotation or ``return Settings()`` naming the settings class). A name
-rebound in its scope, a parameter, or a name some ``global`` statement may rebind is not guessed at.
+with the getter's return annotation or ``return Settings()`` naming the settings class), and through
+up to two fields holding another project pydantic model (``settings.cors.allow_origins`` with
+``cors: Cors = Field(default_factory=Cors)``, ``= Cors()`` or a required ``cors: Cors``: that
+model's own default counts). A name rebound in its scope, a list its scope changes in place other
+than by adding to it (``origins.clear()``, ``origins.remove("*")``, ``origins[:] = ...``, anywhere
+in the scope: the list is read when the app is built), a parameter, a name some ``global``
+statement may rebind, and a nested model whose class or default is not known (``Cors | None = None``,
+``Cors(allow_origins=...)``, a class from outside the project) are not guessed at.
 
 No fix: the right origin list is a product decision. List the front-end origins explicitly (from
 settings, with no wildcard default) or use ``allow_origin_regex`` for a known domain family.
@@ -42,6 +48,7 @@ from archfix.codemods.base import FileCodemod, FileContext
 from archfix.codemods.mixed_environment_detection import (
     SettingsModel,
     _char_col,
+    _field,
     find_settings,
     source_of,
     through_reexports,
@@ -276,6 +283,40 @@ class _Why:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _MAX_DEPTH = 12
+_MAX_NESTED = 2
+"""How many nested settings models (``settings.api.cors``) are followed."""
+_MODEL_BASES = {"BaseModel", "BaseSettings"}
+
+
+def _field_class(stmt: ast.AnnAssign) -> ast.expr | None:
+    """The class a settings field's default is an instance of, as written: ``Cors`` in
+    ``Field(default_factory=Cors)``, ``Field(default_factory=lambda: Cors())``, ``= Cors()`` or
+    (a required field) ``cors: Cors``. None for any other default or annotation, or a
+    constructor given arguments (they may set the very field asked about)."""
+    value = stmt.value
+    if isinstance(value, ast.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] == "Field":
+        kw = {k.arg: k.value for k in value.keywords if k.arg}
+        factory = kw.get("default_factory")
+        if factory is not None:
+            if isinstance(factory, ast.Lambda):
+                value = factory.body
+            else:
+                return factory if dotted(factory) else None
+        else:
+            value = kw.get("default", value.args[0] if value.args else None)
+            if isinstance(value, ast.Constant) and value.value is Ellipsis:
+                value = None  # ``Field(...)``: required
+    if value is None:
+        annotation = stmt.annotation
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        return annotation if dotted(annotation) else None
+    if isinstance(value, ast.Call) and not value.args and not value.keywords:
+        return value.func if dotted(value.func) else None
+    return None
 
 
 def _scoped_children(
@@ -344,6 +385,33 @@ def _parameters(scope: ast.AST) -> set[str]:
     return {a.arg for a in every if a is not None}
 
 
+_KEEPS_ITEMS = frozenset(
+    {"append", "extend", "insert", "add", "update", "sort", "reverse", "copy", "count", "index"}
+    | {"union", "difference", "intersection", "symmetric_difference"}
+    | {"isdisjoint", "issubset", "issuperset"}
+    | {n for n in dir(str) if not n.startswith("_")}  # a str is never changed in place
+)
+"""Methods that leave every element of a list or set in place (or change nothing)."""
+
+
+def _mutated(scope: ast.AST, name: str) -> bool:
+    """Whether code in ``scope`` (nested functions included: they may run before the app is
+    built) may take elements out of the object ``name`` holds: ``origins.clear()``,
+    ``origins.remove("*")``, ``origins[:] = ...``, ``del origins[0]``. A list changed in place
+    is not known to still hold the wildcard, wherever the change is (CORSMiddleware reads the
+    list when the app is first built, after the module has run)."""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner, changes = node.func.value, node.func.attr not in _KEEPS_ITEMS
+        elif isinstance(node, ast.Subscript):
+            owner, changes = node.value, isinstance(node.ctx, (ast.Store, ast.Del))
+        else:
+            continue
+        if changes and isinstance(owner, ast.Name) and owner.id == name:
+            return True
+    return False
+
+
 def _declared(scope: ast.AST, kind: type[ast.Global] | type[ast.Nonlocal], name: str) -> bool:
     return any(isinstance(n, kind) and name in n.names for n in _own(scope))
 
@@ -351,7 +419,8 @@ def _declared(scope: ast.AST, kind: type[ast.Global] | type[ast.Nonlocal], name:
 class _Resolver:
     """Resolves what ``allow_origins`` can evaluate to, from the ``ast`` of the visited file and of
     the project modules it imports from. A name is followed only when its scope binds it once
-    (``origins = ...``, an import): a name rebound anywhere in its scope is not guessed at."""
+    (``origins = ...``, an import): a name rebound anywhere in its scope, or whose list is
+    changed in place there, is not guessed at."""
 
     def __init__(self, project: Project, here: _Module, lines: list[str]) -> None:
         self.project = project
@@ -359,6 +428,7 @@ class _Resolver:
         self.lines = lines
         self.modules: dict[str, _Module | None] = {here.name: here}
         self.models = find_settings(project)
+        self.nested: dict[tuple[str, str, str], SettingsModel | None] = {}
 
     @classmethod
     def for_file(cls, ctx: FileContext) -> _Resolver | None:
@@ -508,20 +578,28 @@ class _Resolver:
         return next((m for m in self.models if qualified == f"{m.module}.{m.name}"), None)
 
     def settings_of(
-        self, expr: ast.expr, place: _Place, depth: int
+        self, expr: ast.expr, place: _Place, depth: int, nested: int = 0
     ) -> tuple[SettingsModel, list[str]] | None:
         """The settings class ``expr`` is an instance of (``settings``, ``get_settings()``, a
-        local ``cfg = get_settings()``), with the steps that show it."""
+        local ``cfg = get_settings()``, a nested model ``settings.cors``), with the steps that
+        show it."""
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, (ast.Name, ast.Attribute)):
             found = {id(m): m for m in map(self._instance, self.qualify(expr, place)) if m}
             if len(found) == 1:
                 return next(iter(found.values())), []
+            if isinstance(expr, ast.Attribute) and not found and nested < _MAX_NESTED:
+                # ``settings.cors``: a field whose value is another project settings model
+                parent = self.settings_of(expr.value, place, depth + 1, nested + 1)
+                if parent is None:
+                    return None
+                inner = self._field_model(parent[0], expr.attr)
+                return (inner, parent[1]) if inner is not None else None
             if isinstance(expr, ast.Name):
                 value = self.assigned(expr.id, place)
                 if value is not None:
-                    inner = self.settings_of(value[0], value[1], depth + 1)
+                    inner = self.settings_of(value[0], value[1], depth + 1, nested)
                     if inner is not None:
                         step = f"{expr.id} = {ast.unparse(value[0])} ({self.where(value[1].module, value[2])})"
                         return inner[0], [step, *inner[1]]
@@ -536,6 +614,67 @@ class _Resolver:
             if len(models) == 1:
                 return next(iter(models.values())), []
         return None
+
+    def _class_node(self, module: _Module, name: str) -> ast.ClassDef | None:
+        """The class ``name`` defined once at the top of ``module``."""
+        found = self.bindings(name, _Place(module, (module.tree,)))
+        if found is None or len(found[0]) != 1 or not isinstance(found[0][0], ast.ClassDef):
+            return None
+        return found[0][0]
+
+    def _field_model(self, model: SettingsModel, attr: str) -> SettingsModel | None:
+        """The project model class that the field ``attr`` of ``model`` holds an instance of by
+        default: its ``default_factory=Cors``, its default ``Cors()``, or (no default) its
+        annotation ``Cors``. None when that cannot be known (``Cors(allow_origins=...)``,
+        ``Cors | None = None``, a class from outside the project)."""
+        key = (model.module, model.name, attr)
+        if key in self.nested:
+            return self.nested[key]
+        self.nested[key] = None
+        module = self.module(model.module)
+        node = self._class_node(module, model.name) if module is not None else None
+        if module is None or node is None:
+            return None
+        stmts = [
+            s
+            for s in node.body
+            if isinstance(s, ast.AnnAssign)
+            and isinstance(s.target, ast.Name)
+            and s.target.id == attr
+        ]
+        if len(stmts) != 1:
+            return None
+        kind = _field_class(stmts[0])
+        if kind is None:
+            return None
+        top = _Place(module, (module.tree,))
+        classes = [self._model_class(q) for q in self.qualify(kind, top)]
+        if classes and classes[0] is not None and all(c is classes[0] for c in classes):
+            self.nested[key] = classes[0]
+        return self.nested[key]
+
+    def _model_class(self, qualified: str) -> SettingsModel | None:
+        """A project pydantic model class (``BaseModel``/``BaseSettings`` subclass) by its
+        qualified name, with the fields it declares itself."""
+        known = self._class(qualified)
+        if known is not None:
+            return known
+        module_name, _, name = qualified.rpartition(".")
+        module = self.module(module_name)
+        node = self._class_node(module, name) if module is not None else None
+        if module is None or node is None:
+            return None
+        if not any((dotted(b) or "").rsplit(".", 1)[-1] in _MODEL_BASES for b in node.bases):
+            return None
+        model = SettingsModel(module_name, module.path, name)
+        for stmt in node.body:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and "ClassVar" not in ast.unparse(stmt.annotation)
+            ):
+                model.fields[stmt.target.id] = _field(stmt, stmt.target.id)
+        return model
 
     def _getter(self, qualified: str, depth: int) -> SettingsModel | None:
         """The settings class a project function returns: by its return annotation, or because
@@ -620,7 +759,7 @@ class _Resolver:
         value = self.assigned(name, place)
         if value is not None:
             inner = self.wildcard(value[0], value[1], depth + 1)
-            if inner is None:
+            if inner is None or _mutated(value[1].scopes[0], name):
                 return None
             where = self.where(value[1].module, value[2])
             return inner.before(f"{name} = {ast.unparse(value[0])} ({where})")
@@ -636,4 +775,7 @@ class _Resolver:
         module = self.module(module_name)
         if module is None or module is self.here:
             return None
-        return self.wildcard(ast.Name(attr, ast.Load()), _Place(module, (module.tree,)), depth + 1)
+        inner = self.wildcard(ast.Name(attr, ast.Load()), _Place(module, (module.tree,)), depth + 1)
+        if inner is None or _mutated(where_bound.scopes[0], name):
+            return None  # ``ORIGINS.clear()`` here, after ``from .origins import ORIGINS``
+        return inner
