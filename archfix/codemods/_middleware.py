@@ -332,9 +332,18 @@ class ScopeCollector:
             )
             else set()
         )
-        if rebound:  # ``app = other(app)``: no longer an app this rule can read
+        if rebound:
             self._rebind(rebound)
-            self.apps -= rebound
+            # ``app = configure(app)`` hands the app to a helper that (most often) returns it:
+            # still read as an app, as another binding (duplicates are not paired across it).
+            # Bound to anything else, the name is no longer an app this rule can read.
+            value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+            passed = (
+                {a.value.value for a in value.args if isinstance(a.value, cst.Name)}
+                if isinstance(value, cst.Call)
+                else set()
+            )
+            self.apps -= rebound - passed
             return
         if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
             return

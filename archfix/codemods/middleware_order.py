@@ -406,10 +406,27 @@ def _ctor_elements(
 
 
 def _binds(stmt: cst.BaseStatement, name: str) -> bool:
-    """Whether ``stmt`` binds ``name`` again (registrations after it go to another object)."""
+    """Whether ``stmt`` binds ``name`` to another object (registrations after it go there).
+
+    ``app = configure(app)`` hands the app to a helper that returns it (Phoenix's
+    ``_add_get_secret_method(app=app, ...)``; ``add_middleware`` after it shows it is still an
+    app): the same stack continues. Removing registrations (duplicate-middleware) takes the
+    stricter view; here the rebinding statement still pins the registrations around it.
+    """
     if isinstance(stmt, cst.SimpleStatementLine) and not any(
         isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Import, cst.ImportFrom))
         for s in stmt.body
+    ):
+        return False
+    if (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Assign)
+        and isinstance(stmt.body[0].value, cst.Call)
+        and any(
+            isinstance(arg.value, cst.Name) and arg.value.value == name
+            for arg in stmt.body[0].value.args
+        )
     ):
         return False
     return name in rebound_names(stmt)
