@@ -22,7 +22,12 @@ logger (``logging.getLogger(__name__)`` when it has none) and lets startup conti
 its line with other statements is reported without a change, and so is a call that is not an
 optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
 one named after the app's own start-up (``startup()``, ``init_app(config)``), a project
-function that raises on purpose (its author wants start-up to stop), and an object that route
+function that raises on purpose (its author wants start-up to stop) or a method that does, of
+the project class its receiver is built from or annotated with (``orchestrator.start_worker()``
+after ``orchestrator = Orchestrator()`` or ``queue: QueueProvider = ...``, in this module or the
+project module it is imported from; the method is looked up in the class, then its project
+bases; a receiver reached through an attribute chain, such as ``app.state.worker``, is not
+followed), and an object that route
 handlers or their ``Depends`` functions use (``scheduler_client.initialize()`` for the client
 every request forwards to: the app would start and fail every request), in this module or in
 another project module that defines the object or imports it, from where it is defined, through
@@ -448,6 +453,40 @@ def _origin(index: ModuleIndex, module: str, name: str) -> tuple[str, str]:
     return module, name
 
 
+def _class_expr(stmt: ast.stmt, name: str) -> ast.expr | None:
+    """The class a module-level statement makes ``name`` an instance of (``name = Cls(...)``,
+    ``name: Cls = ...``, ``name: Cls | None = None``), or the class itself (``class name``,
+    for a class-level call such as ``Scheduler.start()``); None for anything else."""
+    if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+        return ast.Name(id=name)
+    if isinstance(stmt, ast.AnnAssign):
+        if not (isinstance(stmt.target, ast.Name) and stmt.target.id == name):
+            return None
+        annotation = stmt.annotation
+        if isinstance(annotation, ast.Subscript) and _dotted(annotation.value) in (
+            "Optional",
+            "typing.Optional",
+        ):
+            annotation = annotation.slice
+        if (
+            isinstance(annotation, ast.BinOp)
+            and isinstance(annotation.op, ast.BitOr)
+            and isinstance(annotation.right, ast.Constant)
+            and annotation.right.value is None
+        ):
+            annotation = annotation.left
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            return annotation
+        return None
+    if isinstance(stmt, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in stmt.targets
+    ):
+        value = stmt.value
+        if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
+            return value.func
+    return None
+
+
 def _calls(node: cst.CSTNode) -> bool:
     """Whether ``node`` calls anything (``state.pool = None`` cannot fail the way a call can)."""
     found = False
@@ -544,9 +583,100 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
         to stop, which wrapping would undo."""
         found = self._project_function(callee)
-        if found is None or found[1] not in _function_kinds(found[2])[0]:
+        if found is not None and found[1] in _function_kinds(found[2])[0]:
+            return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+        method = self._raising_method(callee)
+        if method is None:
             return None
-        return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+        return f"{method} raises on purpose, so its author wants start-up to stop"
+
+    def _raising_method(self, callee: str) -> str | None:
+        """``module.Class.method`` when the callee is a method, with a ``raise``, of a project
+        class that its receiver is built from or annotated with (``orchestrator.start_worker()``
+        with ``orchestrator = Orchestrator()`` here or in the project module it is imported
+        from), found in the class or its project base classes; None when the receiver is
+        anything else (an attribute chain such as ``app.state.worker`` is not followed)."""
+        module = self.ctx.module_name
+        receiver, _, method = callee.rpartition(".")
+        if module is None or not receiver:
+            return None
+        index = self.ctx.project.index
+        head, _, rest = receiver.partition(".")
+        where = (module, head)
+        if rest:  # ``services.orchestrator``: only through an imported project module
+            imported = self._module_alias(module, head)
+            if imported is None:
+                return None
+            owner, _, name = f"{imported}.{rest}".rpartition(".")
+            if index.get(owner) is None:
+                return None
+            where = (owner, name)
+        owner, name = _origin(index, *where)
+        tree = self._tree_of(owner)
+        if tree is None:
+            return None
+        classes = [
+            cls for cls in (_class_expr(stmt, name) for stmt in tree.body) if cls is not None
+        ]
+        for cls in classes:
+            found = self._method_raises(owner, cls, method, depth=0)
+            if found is not None:
+                return found
+        return None
+
+    def _module_alias(self, module: str, alias: str) -> str | None:
+        """The project module that ``alias`` names in ``module`` (``import app.services as
+        services``, ``from app import services``, or ``app`` for ``import app.services``), or
+        None when it names anything else."""
+        index = self.ctx.project.index
+        info = index.get(module)
+        for rec in reversed(info.imports if info is not None else []):
+            if not rec.module_level or rec.type_checking or rec.name == "*":
+                continue
+            if rec.name is None:
+                bound = rec.asname or rec.module.partition(".")[0]
+                named = rec.module if rec.asname else bound
+            else:
+                bound, named = rec.asname or rec.name, f"{rec.module}.{rec.name}"
+            if bound == alias:
+                return named if index.get(named) is not None else None
+        return None
+
+    def _method_raises(self, module: str, cls: ast.expr, method: str, depth: int) -> str | None:
+        """``module.Class.method`` when the class that ``cls`` names in ``module`` (a project
+        class) defines ``method`` with a ``raise``, itself or through the first of its project
+        base classes that defines it."""
+        name = _dotted(cls)
+        if name is None or depth > 5:
+            return None
+        index = self.ctx.project.index
+        if "." in name:  # ``models.Orchestrator``: only through an imported project module
+            head, _, rest = name.partition(".")
+            imported = self._module_alias(module, head)
+            if imported is None:
+                return None
+            module, _, name = f"{imported}.{rest}".rpartition(".")
+        owner, name = _origin(index, module, name)
+        tree = self._tree_of(owner)
+        if tree is None:
+            return None
+        for stmt in tree.body:
+            if not isinstance(stmt, ast.ClassDef) or stmt.name != name:
+                continue
+            for item in stmt.body:
+                if (
+                    isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and item.name == method
+                ):
+                    if any(isinstance(n, ast.Raise) for n in ast.walk(item)):
+                        return f"{owner}.{name}.{method}"
+                    return None  # defined here without a raise: the bases do not matter
+            for base in stmt.bases:
+                found = self._method_raises(owner, base, method, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        return None
 
     def _serves_routes(self, call: cst.Call, func: StartupFunction) -> str | None:
         """When the started object is what the module's route handlers (or their dependencies)
