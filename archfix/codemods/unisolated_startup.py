@@ -22,9 +22,18 @@ logger (``logging.getLogger(__name__)`` when it has none) and lets startup conti
 its line with other statements is reported without a change, and so is a call that is not an
 optional service: one named after the database or its schema (``init_db``, ``run_migrations``),
 one named after the app's own start-up (``startup()``, ``init_app(config)``), a project
-function that raises on purpose (its author wants start-up to stop), and an object that the
-module's own route handlers or their ``Depends`` functions use (``scheduler_client.initialize()``
-for the client every request forwards to: the app would start and fail every request). When the shutdown (after the
+function that raises on purpose (its author wants start-up to stop) or a method that does, of
+the project class its receiver is built from or annotated with (``orchestrator.start_worker()``
+after ``orchestrator = Orchestrator()`` or ``queue: QueueProvider = ...``, in this module or the
+project module it is imported from; the method is looked up in the class, then its project
+bases; a receiver reached through an attribute chain, such as ``app.state.worker``, is not
+followed), and an object that route
+handlers or their ``Depends`` functions use (``scheduler_client.initialize()`` for the client
+every request forwards to: the app would start and fail every request), in this module or in
+another project module that defines the object or imports it, from where it is defined, through
+a package that re-exports it, or from this module (``from app.services import session_manager``
+in ``app/routes.py``); a ``Depends`` function of a third module counts too (``get_cache`` in
+``app/deps.py``, named by ``Depends`` in ``app/routes.py``). When the shutdown (after the
 lifespan's ``yield``, its ``finally``, or a shutdown handler) stops what the start started, by the
 same object (``scheduler.start()`` ... ``scheduler.shutdown()``) or by the same name with a stop
 verb (``init_redis()`` ... ``close_redis()``, ``start_scheduler()`` ... ``stop_scheduler()``,
@@ -78,6 +87,7 @@ from archfix.codemods.base import FileCodemod
 from archfix.codemods.mixed_environment_detection import import_bindings, source_of
 from archfix.config import Option
 from archfix.models import Fix
+from archfix.project import ModuleIndex
 
 
 def _unguarded_statements(
@@ -334,10 +344,13 @@ _ROUTE_METHODS = frozenset(
 _DEPENDS = frozenset({"Depends", "Security"})
 
 
-def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
-    """The names read by the module's route handlers (``@app.get(...)``, ``@router.post(...)``)
-    and by the functions they depend on (``Depends(get_client)``), and the names of the apps
-    and routers those handlers are registered on."""
+def _route_functions(
+    tree: ast.Module,
+) -> tuple[list[ast.FunctionDef | ast.AsyncFunctionDef], set[str], set[str]]:
+    """The module's route handlers (``@app.get(...)``, ``@router.post(...)``) with the
+    functions they depend on (``Depends(get_client)``), the names handed to ``Depends`` or
+    ``Security`` anywhere in it (the last part of ``Depends(deps.get_client)``), and the names
+    of the apps and routers its handlers are registered on."""
     handlers: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     dependencies: set[str] = set()
@@ -363,7 +376,14 @@ def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
             target = node.args[0]
             if called in _DEPENDS and isinstance(target, (ast.Name, ast.Attribute)):
                 dependencies.add(target.id if isinstance(target, ast.Name) else target.attr)
-    handlers += [f for f in functions if f.name in dependencies]
+    handlers += [f for f in functions if f.name in dependencies and f not in handlers]
+    return handlers, dependencies, registrars
+
+
+def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names read by the module's route handlers and by the functions they depend on, and
+    the names of the apps and routers those handlers are registered on."""
+    handlers, _, registrars = _route_functions(tree)
     names = {
         node.id
         for handler in handlers
@@ -372,6 +392,99 @@ def _route_names(tree: ast.Module) -> tuple[set[str], set[str]]:
         if isinstance(node, ast.Name)
     }
     return names, registrars
+
+
+def _uses(
+    functions: Sequence[ast.FunctionDef | ast.AsyncFunctionDef], names: set[str], dotted: set[str]
+) -> bool:
+    """Whether a body of ``functions`` reads one of ``names`` or a dotted ``module.object`` of
+    ``dotted``."""
+    for function in functions:
+        for stmt in function.body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and node.id in names:
+                    return True
+                if dotted and isinstance(node, ast.Attribute) and _dotted(node) in dotted:
+                    return True
+    return False
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> ast.Module | None:
+    """The syntax tree of a project module's text, or None when it does not parse."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _origin(index: ModuleIndex, module: str, name: str) -> tuple[str, str]:
+    """The module that defines the object ``name`` reads in ``module``, and its name there,
+    through the project's imports and re-exports (``session_manager`` imported from
+    ``app.services``, which imports it from ``app.services.sessions``). A name from outside
+    the project, or one the index cannot follow, stays where it was last seen."""
+    for _ in range(8):
+        info = index.get(module)
+        if info is None or name in info.defines:
+            break
+        for rec in reversed(info.imports):  # the last import of a name wins
+            if (
+                rec.module_level
+                and not rec.type_checking
+                and rec.name not in (None, "*")
+                and (rec.asname or rec.name) == name
+            ):
+                module, name = rec.module, str(rec.name)
+                break
+        else:
+            break
+    return module, name
+
+
+def _class_expr(stmt: ast.stmt, name: str) -> ast.expr | None:
+    """The class a module-level statement makes ``name`` an instance of (``name = Cls(...)``,
+    ``name: Cls = ...``, ``name: Cls | None = None``), or the class itself (``class name``,
+    for a class-level call such as ``Scheduler.start()``); None for anything else."""
+    if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+        return ast.Name(id=name)
+    if isinstance(stmt, ast.AnnAssign):
+        if not (isinstance(stmt.target, ast.Name) and stmt.target.id == name):
+            return None
+        annotation = stmt.annotation
+        if isinstance(annotation, ast.Subscript) and _dotted(annotation.value) in (
+            "Optional",
+            "typing.Optional",
+        ):
+            annotation = annotation.slice
+        if (
+            isinstance(annotation, ast.BinOp)
+            and isinstance(annotation.op, ast.BitOr)
+            and isinstance(annotation.right, ast.Constant)
+            and annotation.right.value is None
+        ):
+            annotation = annotation.left
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            return annotation
+        return None
+    if isinstance(stmt, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in stmt.targets
+    ):
+        value = stmt.value
+        if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
+            return value.func
+    return None
 
 
 def _calls(node: cst.CSTNode) -> bool:
@@ -470,9 +583,100 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
         timeout into ``RuntimeError("Failed to connect to Redis")``): its author wants start-up
         to stop, which wrapping would undo."""
         found = self._project_function(callee)
-        if found is None or found[1] not in _function_kinds(found[2])[0]:
+        if found is not None and found[1] in _function_kinds(found[2])[0]:
+            return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+        method = self._raising_method(callee)
+        if method is None:
             return None
-        return f"{found[0]}.{found[1]} raises on purpose, so its author wants start-up to stop"
+        return f"{method} raises on purpose, so its author wants start-up to stop"
+
+    def _raising_method(self, callee: str) -> str | None:
+        """``module.Class.method`` when the callee is a method, with a ``raise``, of a project
+        class that its receiver is built from or annotated with (``orchestrator.start_worker()``
+        with ``orchestrator = Orchestrator()`` here or in the project module it is imported
+        from), found in the class or its project base classes; None when the receiver is
+        anything else (an attribute chain such as ``app.state.worker`` is not followed)."""
+        module = self.ctx.module_name
+        receiver, _, method = callee.rpartition(".")
+        if module is None or not receiver:
+            return None
+        index = self.ctx.project.index
+        head, _, rest = receiver.partition(".")
+        where = (module, head)
+        if rest:  # ``services.orchestrator``: only through an imported project module
+            imported = self._module_alias(module, head)
+            if imported is None:
+                return None
+            owner, _, name = f"{imported}.{rest}".rpartition(".")
+            if index.get(owner) is None:
+                return None
+            where = (owner, name)
+        owner, name = _origin(index, *where)
+        tree = self._tree_of(owner)
+        if tree is None:
+            return None
+        classes = [
+            cls for cls in (_class_expr(stmt, name) for stmt in tree.body) if cls is not None
+        ]
+        for cls in classes:
+            found = self._method_raises(owner, cls, method, depth=0)
+            if found is not None:
+                return found
+        return None
+
+    def _module_alias(self, module: str, alias: str) -> str | None:
+        """The project module that ``alias`` names in ``module`` (``import app.services as
+        services``, ``from app import services``, or ``app`` for ``import app.services``), or
+        None when it names anything else."""
+        index = self.ctx.project.index
+        info = index.get(module)
+        for rec in reversed(info.imports if info is not None else []):
+            if not rec.module_level or rec.type_checking or rec.name == "*":
+                continue
+            if rec.name is None:
+                bound = rec.asname or rec.module.partition(".")[0]
+                named = rec.module if rec.asname else bound
+            else:
+                bound, named = rec.asname or rec.name, f"{rec.module}.{rec.name}"
+            if bound == alias:
+                return named if index.get(named) is not None else None
+        return None
+
+    def _method_raises(self, module: str, cls: ast.expr, method: str, depth: int) -> str | None:
+        """``module.Class.method`` when the class that ``cls`` names in ``module`` (a project
+        class) defines ``method`` with a ``raise``, itself or through the first of its project
+        base classes that defines it."""
+        name = _dotted(cls)
+        if name is None or depth > 5:
+            return None
+        index = self.ctx.project.index
+        if "." in name:  # ``models.Orchestrator``: only through an imported project module
+            head, _, rest = name.partition(".")
+            imported = self._module_alias(module, head)
+            if imported is None:
+                return None
+            module, _, name = f"{imported}.{rest}".rpartition(".")
+        owner, name = _origin(index, module, name)
+        tree = self._tree_of(owner)
+        if tree is None:
+            return None
+        for stmt in tree.body:
+            if not isinstance(stmt, ast.ClassDef) or stmt.name != name:
+                continue
+            for item in stmt.body:
+                if (
+                    isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and item.name == method
+                ):
+                    if any(isinstance(n, ast.Raise) for n in ast.walk(item)):
+                        return f"{owner}.{name}.{method}"
+                    return None  # defined here without a raise: the bases do not matter
+            for base in stmt.bases:
+                found = self._method_raises(owner, base, method, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        return None
 
     def _serves_routes(self, call: cst.Call, func: StartupFunction) -> str | None:
         """When the started object is what the module's route handlers (or their dependencies)
@@ -485,13 +689,99 @@ class UnisolatedStartup(StartupScoped, FileCodemod):
                 tree = None
             self._routes = _route_names(tree) if tree is not None else (set(), set())
         names, registrars = self._routes
-        used = (_objects(call, func) - registrars) & names
-        if not used:
+        objects = _objects(call, func) - registrars
+        used = objects & names
+        if used:
+            return (
+                f"this module's route handlers use {', '.join(sorted(used))}, so the app would "
+                "start and then fail its requests"
+            )
+        for name in sorted(objects):
+            elsewhere = self._routes_elsewhere(name)
+            if elsewhere is not None:
+                return (
+                    f"route handlers in {elsewhere} use {name}, so the app would start and then "
+                    "fail their requests"
+                )
+        return None
+
+    def _routes_elsewhere(self, name: str) -> str | None:
+        """The first other project module whose route handlers (or the ``Depends`` functions
+        they name) use the object ``name`` reads here: importing it (``from app.sessions
+        import session_manager``, or from this module), or defining it. A ``Depends``
+        function in a third module counts too (``get_sessions`` in ``app.deps``, named by
+        ``Depends`` in ``app.routes``). Only the modules whose imports (in the index) bind the
+        object are parsed."""
+        module = self.ctx.module_name
+        if module is None:
             return None
-        return (
-            f"this module's route handlers use {', '.join(sorted(used))}, so the app would "
-            "start and then fail its requests"
-        )
+        index = self.ctx.project.index
+        origin = _origin(index, module, name)
+        if origin[0] == module and origin[1] not in getattr(index.get(module), "defines", ()):
+            return None  # a local of the start-up function, not a module-level object
+        for other, names, dotted in self._importers(origin, exclude=module):
+            tree = self._tree_of(other)
+            if tree is None:
+                continue
+            handlers, _, _ = _route_functions(tree)
+            if _uses(handlers, names, dotted):
+                return other
+            helpers = {
+                stmt.name
+                for stmt in tree.body
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and _uses([stmt], names, dotted)
+            }
+            for helper in sorted(helpers):
+                for user, locals_, attributes in self._importers((other, helper), exclude=None):
+                    used_tree = self._tree_of(user)
+                    if used_tree is None:
+                        continue
+                    dependencies = _route_functions(used_tree)[1]
+                    last = {d.rsplit(".", 1)[-1] for d in attributes}
+                    if dependencies & (locals_ | last):
+                        return user
+        return None
+
+    def _importers(
+        self, origin: tuple[str, str], exclude: str | None
+    ) -> list[tuple[str, set[str], set[str]]]:
+        """The project modules (but ``exclude``) that can read the object ``origin`` (its
+        module and name), with the local names bound to it (``from app.sessions import
+        session_manager as sessions``) and the dotted names that read it through a module
+        (``sessions.session_manager`` after ``from app import sessions``), from the index."""
+        index = self.ctx.project.index
+        found: list[tuple[str, set[str], set[str]]] = []
+        resolved: dict[tuple[str, str], tuple[str, str]] = {}
+        for info in index.unique_modules():
+            if info.name == exclude:
+                continue
+            names: set[str] = {origin[1]} if info.name == origin[0] else set()
+            dotted: set[str] = set()
+            for rec in info.imports:
+                if rec.type_checking or rec.name == "*":
+                    continue
+                if rec.name is None:
+                    if rec.module == origin[0]:
+                        dotted.add(f"{rec.asname or rec.module}.{origin[1]}")
+                    continue
+                if f"{rec.module}.{rec.name}" == origin[0]:
+                    dotted.add(f"{rec.asname or rec.name}.{origin[1]}")
+                    continue
+                key = (rec.module, rec.name)
+                if key not in resolved:
+                    resolved[key] = _origin(index, *key)
+                if resolved[key] == origin:
+                    names.add(rec.asname or rec.name)
+            if names or dotted:
+                found.append((info.name, names, dotted))
+        return found
+
+    def _tree_of(self, module: str) -> ast.Module | None:
+        """The syntax tree of a project module, from the project's texts (or its file)."""
+        info = self.ctx.project.index.get(module)
+        text = source_of(self.ctx.project, info.path) if info is not None else None
+        return _parsed(text) if text is not None else None
 
     def _isolates_itself(self, callee: str) -> bool:
         """Whether the callee is a project function that already catches every exception

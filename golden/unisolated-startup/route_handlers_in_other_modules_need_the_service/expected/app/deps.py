@@ -1,0 +1,5 @@
+from app.clients import cache
+
+
+def get_cache():
+    return cache

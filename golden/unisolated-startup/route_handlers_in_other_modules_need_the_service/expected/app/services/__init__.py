@@ -1,0 +1,3 @@
+from app.services.sessions import session_manager
+
+__all__ = ["session_manager"]
