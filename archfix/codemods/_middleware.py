@@ -152,6 +152,10 @@ def rebound_names(stmt: cst.CSTNode) -> set[str]:
 def _targets(node: cst.CSTNode, found: set[str]) -> None:
     if isinstance(node, cst.Name):
         found.add(node.value)
+    elif isinstance(node, cst.Attribute):  # ``self.app = ...`` binds the app attribute again
+        dotted = dotted_name(node)
+        if dotted is not None:
+            found.add(dotted)
     elif isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
             _targets(element.value, found)
@@ -321,9 +325,15 @@ class ScopeCollector:
                 )
                 self._rebind(rebound_names(small) & self.apps)
                 for target in targets:
-                    if isinstance(target, cst.Name):
-                        self.apps.add(target.value)
-                        self._ctor(target.value, value, conditions, line)  # type: ignore[arg-type]
+                    # ``app = FastAPI()``, or ``self.app = FastAPI()`` in a class's method
+                    bound = (
+                        dotted_name(target)
+                        if isinstance(target, (cst.Name, cst.Attribute))
+                        else None
+                    )
+                    if bound is not None:
+                        self.apps.add(bound)
+                        self._ctor(bound, value, conditions, line)  # type: ignore[arg-type]
                 return
         rebound = (
             rebound_names(small) & self.apps

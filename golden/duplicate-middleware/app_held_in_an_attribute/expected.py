@@ -1,0 +1,21 @@
+"""An app held in an attribute (``self.app = FastAPI()``) is read like a local one.
+
+Built again on the same attribute, it is another app: its registrations are not duplicates of
+the first one's.
+"""
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from slowapi.middleware import SlowAPIMiddleware
+
+
+class Server:
+    def __init__(self) -> None:
+        self.app = FastAPI()
+        self.app.add_middleware(SlowAPIMiddleware)
+
+    def rebuild(self) -> None:
+        self.app = FastAPI()
+        self.app.add_middleware(GZipMiddleware)
+        self.app = FastAPI(title="again")
+        self.app.add_middleware(GZipMiddleware)
