@@ -36,6 +36,8 @@ class Registration:
     """The innermost enclosing ``if`` (it is removed too when this was its only statement)."""
     generation: int = 0
     """Which binding of ``receiver`` in the scope: ``app = FastAPI()`` again makes another app."""
+    returns_before: int = 0
+    """``return`` statements before it in the scope, in source order."""
 
     @property
     def app(self) -> tuple[str, int]:
@@ -120,23 +122,24 @@ def private_list(
     return found
 
 
-def _may_leave(node: cst.CSTNode) -> bool:
-    """Whether a block holds a ``return``, ``raise``, ``break`` or ``continue`` (nested blocks
-    included, other functions and classes not)."""
-    if isinstance(node, (cst.Return, cst.Raise, cst.Break, cst.Continue)):
-        return True
+def _returns(node: cst.CSTNode) -> int:
+    """How many ``return`` statements a statement holds (nested blocks included, other
+    functions and classes not). A ``raise`` hands no app to anyone, so it does not count."""
+    if isinstance(node, cst.Return):
+        return 1
     if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        return False
+        return 0
     if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-        return any(_may_leave(small) for small in node.body)
+        return sum(_returns(small) for small in node.body)
     if isinstance(node, cst.IndentedBlock):
-        return any(_may_leave(stmt) for stmt in node.body)
+        return sum(_returns(stmt) for stmt in node.body)
     children = [getattr(node, part, None) for part in ("body", "orelse", "finalbody")]
     if isinstance(node, (cst.Try, cst.TryStar)):
         children += list(node.handlers)
-    return any(
-        child is not None and not isinstance(child, Sequence) and _may_leave(child)
+    return sum(
+        _returns(child)
         for child in children
+        if child is not None and not isinstance(child, Sequence)
     )
 
 
@@ -226,8 +229,8 @@ class ScopeCollector:
         """The scope's statements (for a middleware list held in a variable)."""
         self.branches: dict[int, tuple[int, int]] = {}
         """Branch id (as in ``Registration.conditions``) -> (id of its ``if``, which branch)."""
-        self.leaving: set[int] = set()
-        """Branches that can leave the scope or block (``return``, ``raise``, ``break``...)."""
+        self.returns = 0
+        """``return`` statements met so far, in source order (see :meth:`may_leave_between`)."""
 
     def exclusive(self, a: Registration, b: Registration) -> bool:
         """Whether ``a`` and ``b`` sit in different branches of one ``if``: never both run."""
@@ -238,14 +241,10 @@ class ScopeCollector:
         return False
 
     def may_leave_between(self, first: Registration, second: Registration) -> bool:
-        """Whether a branch holding ``first`` (and not ``second``) may leave before ``second``
-        runs (``if minimal: app.add_middleware(X); return app`` then ``app.add_middleware(X)``)."""
-        shared = 0
-        for x, y in zip(first.conditions, second.conditions, strict=False):
-            if x != y:
-                break
-            shared += 1
-        return any(c in self.leaving for c in first.conditions[shared:])
+        """Whether a ``return`` lies between ``first`` and ``second`` in source order: on that
+        path only ``first`` is registered (``if minimal: ...; return app``, a guard ``if ...:
+        return app``, an ``except`` that returns), so the two are no duplicates."""
+        return second.returns_before != first.returns_before
 
     def is_app_call(self, node: cst.BaseExpression) -> bool:
         if not isinstance(node, cst.Call):
@@ -272,10 +271,12 @@ class ScopeCollector:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     self._small(small, stmt, conditions, parent, len(stmt.body) == 1)
+                    self.returns += _returns(small)
             elif isinstance(stmt, cst.If):
                 self._if(stmt, conditions)
             else:  # a loop, try, with, def...: registrations there are not read, rebindings are
                 self._rebind(rebound_names(stmt) & self.apps)
+                self.returns += _returns(stmt)
 
     def _rebind(self, names: set[str]) -> None:
         """Later registrations on these names go to another app object than earlier ones."""
@@ -304,8 +305,6 @@ class ScopeCollector:
 
     def _branch(self, head: cst.If, branch: cst.If | cst.Else, index: int) -> None:
         self.branches[id(branch)] = (id(head), index)
-        if _may_leave(branch.body):
-            self.leaving.add(id(branch))
 
     def _small(
         self,
@@ -373,6 +372,7 @@ class ScopeCollector:
             parent if alone else None,
         )
         registration.generation = self.generation.get(receiver, 0)
+        registration.returns_before = self.returns
         self.registrations.append(registration)
 
     def _ctor(
@@ -396,4 +396,5 @@ class ScopeCollector:
                     continue
                 registration = Registration.of(receiver, value.args, element, conditions, "ctor")
                 registration.generation = self.generation.get(receiver, 0)
+                registration.returns_before = self.returns
                 self.registrations.append(registration)

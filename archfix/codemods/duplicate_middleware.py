@@ -10,7 +10,8 @@ module level, is removed, along with an ``if`` block it leaves empty; an identic
 an ``if`` that repeats an unconditional one goes too (the unconditional one always runs). Duplicates
 with different arguments, or under different conditions, are reported and left alone: which one is
 meant is a human decision. Registrations that never both run are no duplicates: the branches of one
-``if``/``elif``/``else``, and a branch that returns (or raises) before the other registration.
+``if``/``elif``/``else``, and two registrations with a ``return`` between them (``if minimal: ...;
+return app``, a guard, an ``except`` that returns): on that path only the first is made.
 
 Example::
 

@@ -1,12 +1,14 @@
 """Registrations that never both run are no duplicates.
 
-The minimal app returns before the second registration; the if/else registers CORS once on
-either path. Only the last factory registers GZip twice on one path.
+The minimal app returns before the second registration, and so does a guard between two
+registrations; the if/else registers CORS once on either path. create_last registers GZip twice
+on one path, and create_sessions SessionMiddleware (a branch that raises hands no app back).
 """
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 
 from app import settings
 
@@ -35,4 +37,23 @@ def create_other() -> FastAPI:
 def create_last(debug: bool) -> FastAPI:
     app = FastAPI()
     app.add_middleware(GZipMiddleware)
+    return app
+
+
+def create_guarded(health_only: bool) -> FastAPI:
+    app = FastAPI()
+    if health_only:
+        app.add_middleware(GZipMiddleware, minimum_size=500)
+    if health_only:
+        return app
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    return app
+
+
+def create_sessions(sessions: bool, key: str) -> FastAPI:
+    app = FastAPI()
+    if sessions:
+        if not key:
+            raise RuntimeError("SESSION_KEY is required")
+    app.add_middleware(SessionMiddleware, secret_key=key)
     return app
