@@ -228,21 +228,21 @@ def outside_fingerprint(python: str, root: Path) -> str:
 
 @cache
 def _import_folders(python: str) -> tuple[str, ...]:
-    """The folders ``python`` imports from (its ``sys.path``, without the current folder)."""
-    if os.path.realpath(python) == os.path.realpath(sys.executable):
-        paths = list(sys.path)
-    else:
-        try:
-            out = subprocess.run(
-                [python, "-c", "import json, sys; print(json.dumps(sys.path))"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
-            ).stdout
-            paths = json.loads(out.strip().splitlines()[-1])
-        except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-            return (f"unknown:{time.time_ns()}",)  # never equal: the result is not reused
+    """The folders ``python`` imports from: its ``sys.path`` in a fresh interpreter (``-c``),
+    without the current folder. Not this process's ``sys.path``, which starts with archfix's
+    working folder, whose timestamp changes whenever a file is created there (``/tmp``)."""
+    try:
+        out = subprocess.run(
+            [python, "-c", "import json, sys; print(json.dumps(sys.path[1:]))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            cwd=os.path.abspath(os.sep),
+        ).stdout
+        paths = json.loads(out.strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return (f"unknown:{time.time_ns()}",)  # never equal: the result is not reused
     return tuple(sorted({os.path.abspath(p) for p in paths if p and os.path.isdir(p)}))
 
 

@@ -30,6 +30,7 @@ from typing import TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
+from archfix import diskprobe
 from archfix.cache import ProjectCache, outside_fingerprint, tool_versions, tree_parts
 from archfix.codemods import RuleClass, _walk, all_rules
 from archfix.codemods.base import (
@@ -167,6 +168,8 @@ class FileOutcome:
     remaining: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     parsed: bool = False
+    probed: set[str] = field(default_factory=set)
+    """Folders the rules looked into on disk (:mod:`archfix.diskprobe`)."""
 
 
 def _unapplied(findings: Iterable[Finding]) -> list[Finding]:
@@ -489,7 +492,9 @@ def _worker_task(task: tuple[Path, str, tuple[str, ...]]) -> FileOutcome:
     project = _WORKER["project"]
     policy = _WORKER["policy"]
     assert isinstance(project, Project) and isinstance(policy, FixPolicy)
-    return process_file(path, text, [rules_by_id[r] for r in rule_ids], project, policy)
+    outcome = process_file(path, text, [rules_by_id[r] for r in rule_ids], project, policy)
+    outcome.probed = diskprobe.take()
+    return outcome
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -717,7 +722,9 @@ def _run_file_phase(
             _shutdown_pool()
     outcomes: list[FileOutcome] = []
     for done, (path, text, ids) in enumerate(tasks, 1):
-        outcomes.append(process_file(path, text, [by_id[i] for i in ids], project, options.policy))
+        outcome = process_file(path, text, [by_id[i] for i in ids], project, options.policy)
+        outcome.probed = diskprobe.take()
+        outcomes.append(outcome)
         if options.progress:
             options.progress(done, total)
     return outcomes
@@ -889,6 +896,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
     created: set[Path] = set()
     outside: set[str] = set()
     project_applied: list[Finding] = []
+    probed: set[str] = set()
     dirty: list[Path] = list(project.files)
     for _round in range(MAX_ROUNDS):
         for path in dirty:
@@ -897,6 +905,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
         outcomes = _run_file_phase(dirty, project, file_rules, options)
         changed: list[Path] = []
         for outcome in outcomes:
+            probed |= outcome.probed
             result.files_parsed += int(outcome.parsed)
             result.errors.extend(outcome.errors)
             applied.extend(outcome.applied)
@@ -936,6 +945,7 @@ def run_project(loaded: LoadedProject, options: RunOptions) -> Result:
         if not options.policy.apply or not dirty:
             break
     result.environment_dependent = bool(outside)
+    result.disk = diskprobe.listings(probed | diskprobe.take())
     stale = deleted  # findings in files a project rule deleted no longer point anywhere
     result.findings = [
         *applied,
@@ -1016,7 +1026,7 @@ def run(
     tree_key = _tree_key(root, sources)
     python = options.python or sys.executable
     stored = cache.load_result(options_key, tree_key, lambda: outside_fingerprint(python, root))
-    if stored is not None:
+    if stored is not None and diskprobe.unchanged(stored.disk):
         return _from_cache(stored, sources)
     result = run_project(_index_sources(root, config, sources, cache, options.jobs), options)
     outside = outside_fingerprint(python, root) if result.environment_dependent else None

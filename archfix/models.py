@@ -109,6 +109,9 @@ class Result:
     files_parsed: int = 0
     rules: list[str] = field(default_factory=list)
     """Ids of the rules that ran, in engine order."""
+    disk: dict[str, str] = field(default_factory=dict)
+    """Folders rules looked into beyond the files read, with their listings then
+    (:mod:`archfix.diskprobe`): the cache reuses the result only while they list the same."""
     environment_dependent: bool = False
     """A rule imported the project's apps (merge verification): the result also depends on the
     environment, the interpreter's installed packages and the project's non-Python files, so the

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from archfix import engine
-from archfix.cache import ProjectCache
+from archfix.cache import ProjectCache, _import_folders
 from archfix.codemods.base import FixPolicy
 from archfix.engine import RunOptions, load_project
 from archfix.models import Result
@@ -329,8 +329,23 @@ def test_a_merge_verified_in_another_environment_is_verified_again(
     assert not merged(cache_dir)
     (root / "app" / "secret.txt").write_text("from-a-file\n", encoding="utf-8")
     assert merged(None) and merged(cache_dir)
-    again = _run([root], cache_dir, 1, select)
-    assert sum(r.files_parsed for r in again) == 0  # unchanged environment: from the cache
+    # archfix's own working folder (first on its sys.path) gains files all the time (/tmp):
+    # it is not where the apps import from, so the result is still reused.
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    monkeypatch.syspath_prepend(str(busy))
+    _import_folders.cache_clear()
+    _run([root], cache_dir, 1, select)
+    (busy / "scratch.txt").write_text("x", encoding="utf-8")
+    ran: list[Path] = []
+    real = engine.run_project
+    monkeypatch.setattr(
+        engine,
+        "run_project",
+        lambda loaded, options: ran.append(loaded.project.root) or real(loaded, options),
+    )
+    _run([root], cache_dir, 1, select)
+    assert ran == []  # unchanged environment: the stored result, nothing run again
 
 
 def test_a_new_line_length_is_not_hidden_by_the_cache(tmp_path: Path) -> None:
@@ -377,5 +392,41 @@ def test_a_module_renamed_in_an_excluded_folder_is_not_hidden_by_the_cache(tmp_p
     select = ("unresolved-import",)
     assert _report(_run([root], cache_dir, 1, select)) == []
     (root / "app" / "proto" / "users_pb2.py").rename(root / "app" / "proto" / "accounts_pb2.py")
+    fresh = _report(_run([root], None, 1, select))
+    assert len(fresh) == 1 and _report(_run([root], cache_dir, 1, select)) == fresh
+
+
+@pytest.mark.parametrize(
+    ("config", "module", "folder"),
+    [
+        ('[tool.archfix]\nexclude = ["app/gen/"]\n', "app.gen.protos.user_pb2", "app/gen/protos"),
+        ("", "app.plugins.extra.tool", "app/plugins/extra"),  # app/plugins is a project of its own
+    ],
+    ids=["two-levels-into-an-excluded-folder", "inside-a-nested-project"],
+)
+def test_a_module_renamed_where_discovery_does_not_walk_is_not_hidden_by_the_cache(
+    tmp_path: Path, config: str, module: str, folder: str
+) -> None:
+    """The folders rules looked into are stored with the result and compared before reuse."""
+    leaf = module.rsplit(".", 1)[1]
+    root = _tree(
+        tmp_path / "svc",
+        {
+            "pyproject.toml": config or "[project]\nname = 'svc'\n",
+            "app/__init__.py": "",
+            "app/gen/__init__.py": "",
+            "app/gen/protos/__init__.py": "",
+            "app/gen/protos/user_pb2.py": "User = object\n",
+            "app/plugins/pyproject.toml": "[project]\nname = 'plugins'\n",
+            "app/plugins/__init__.py": "",
+            "app/plugins/extra/__init__.py": "",
+            "app/plugins/extra/tool.py": "TOOL = 1\n",
+            "app/main.py": f"import {module}\n",
+        },
+    )
+    cache_dir = tmp_path / "cache"
+    select = ("unresolved-import",)
+    assert _report(_run([root], cache_dir, 1, select)) == []
+    (root / folder / f"{leaf}.py").rename(root / folder / "renamed.py")
     fresh = _report(_run([root], None, 1, select))
     assert len(fresh) == 1 and _report(_run([root], cache_dir, 1, select)) == fresh

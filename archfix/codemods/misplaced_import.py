@@ -51,6 +51,7 @@ from typing import Any
 
 import libcst as cst
 
+from archfix import diskprobe
 from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
 from archfix.codemods.base import FileCodemod
@@ -104,9 +105,11 @@ def module_on_disk(folder: Path, rest: Sequence[str]) -> bool:
     """Whether ``rest`` (``["auth", "deps"]``) names a module below ``folder``: folders down to
     the last name, then a file or folder of that name (an empty ``auth/`` has no ``deps``)."""
     for name in rest[:-1]:
+        diskprobe.note(folder)
         folder = folder / name
         if not folder.is_dir():
             return False
+    diskprobe.note(folder)
     last = rest[-1]
     return (folder / last).is_dir() or any(folder.glob(f"{last}.*"))
 
