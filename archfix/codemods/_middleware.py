@@ -261,6 +261,11 @@ class ScopeCollector:
                     self.apps.add(param.name.value)
             elif self.implicit_app_params and param.name.value == "app":
                 self.apps.add("app")
+        ordinary = [*params.posonly_params, *params.params]
+        if self.implicit_app_params and ordinary and ordinary[0].name.value == "self":
+            # A method registering on ``self.app`` (r2r's ``_apply_middleware``): in a module
+            # that uses the framework, an ``app`` attribute that takes middleware is the app.
+            self.apps.add("self.app")
 
     def collect(
         self, body: Sequence[cst.BaseStatement], conditions: tuple[int, ...], parent: cst.If | None

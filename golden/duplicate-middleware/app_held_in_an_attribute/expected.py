@@ -1,4 +1,4 @@
-"""An app held in an attribute (``self.app = FastAPI()``) is read like a local one.
+"""An app held in an attribute (``self.app = FastAPI()``, or ``self.app`` in a method) is read like a local one.
 
 Built again on the same attribute, it is another app: its registrations are not duplicates of
 the first one's.
@@ -18,4 +18,14 @@ class Server:
         self.app = FastAPI()
         self.app.add_middleware(GZipMiddleware)
         self.app = FastAPI(title="again")
+        self.app.add_middleware(GZipMiddleware)
+
+
+class Api:
+    """The app is handed in; another method registers on it (r2r's ``_apply_middleware``)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def apply_middleware(self) -> None:
         self.app.add_middleware(GZipMiddleware)

@@ -1,4 +1,4 @@
-"""An app held in an attribute (``self.app = FastAPI()``) is read like a local one.
+"""An app held in an attribute (``self.app = FastAPI()``, or ``self.app`` in a method) is read like a local one.
 
 CORS added before the rate limiter runs inside it: a 429 carries no CORS headers.
 """
@@ -11,5 +11,16 @@ from slowapi.middleware import SlowAPIMiddleware
 class Server:
     def __init__(self) -> None:
         self.app = FastAPI()
+        self.app.add_middleware(SlowAPIMiddleware)
+        self.app.add_middleware(CORSMiddleware, allow_origins=["https://a.example"])
+
+
+class Api:
+    """The app is handed in; another method registers on it (r2r's ``_apply_middleware``)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def apply_middleware(self) -> None:
         self.app.add_middleware(SlowAPIMiddleware)
         self.app.add_middleware(CORSMiddleware, allow_origins=["https://a.example"])
