@@ -190,13 +190,6 @@ def discover(
                 if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or sub.is_symlink():
                     continue
                 if local.matches(sub, True) or is_excluded(sub, True):
-                    # Not walked, but an import may resolve there (generated protobuf modules):
-                    # its own listing keys the result cache too (one level, not its subfolders).
-                    try:
-                        inside = sorted(os.listdir(sub))
-                    except OSError:
-                        inside = []
-                    layout.append("\0".join([os.path.relpath(sub, root) + "/ (excluded)", *inside]))
                     continue
                 if is_project_root(sub):
                     nested.append(sub)

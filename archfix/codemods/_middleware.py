@@ -143,6 +143,15 @@ def _returns(node: cst.CSTNode) -> int:
     )
 
 
+def handed_over(small: cst.BaseSmallStatement) -> set[str]:
+    """Names an assignment passes to the call it assigns: in ``app = configure(app=app)`` the
+    helper is handed the app and (most often) returns it, so ``app`` is still that app."""
+    value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+    if not isinstance(value, cst.Call):
+        return set()
+    return {a.value.value for a in value.args if isinstance(a.value, cst.Name)}
+
+
 def rebound_names(stmt: cst.CSTNode) -> set[str]:
     """Names a statement (re)binds in its own scope: assignment, ``for``/``with``/``except``
     targets, imports, definitions. Walks statements only (a walrus inside an expression is not
@@ -351,13 +360,7 @@ class ScopeCollector:
             # ``app = configure(app)`` hands the app to a helper that (most often) returns it:
             # still read as an app, as another binding (duplicates are not paired across it).
             # Bound to anything else, the name is no longer an app this rule can read.
-            value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
-            passed = (
-                {a.value.value for a in value.args if isinstance(a.value, cst.Name)}
-                if isinstance(value, cst.Call)
-                else set()
-            )
-            self.apps -= rebound - passed
+            self.apps -= rebound - handed_over(small)
             return
         if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
             return

@@ -61,7 +61,12 @@ import libcst as cst
 
 from archfix.codemods import _walk
 from archfix.codemods._cst import dotted_name
-from archfix.codemods._middleware import ScopeCollector, private_list, rebound_names
+from archfix.codemods._middleware import (
+    ScopeCollector,
+    handed_over,
+    private_list,
+    rebound_names,
+)
 from archfix.codemods.base import FileCodemod, function_defs
 from archfix.config import Option
 from archfix.models import Fix
@@ -421,12 +426,7 @@ def _binds(stmt: cst.BaseStatement, name: str) -> bool:
     if (
         isinstance(stmt, cst.SimpleStatementLine)
         and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Assign)
-        and isinstance(stmt.body[0].value, cst.Call)
-        and any(
-            isinstance(arg.value, cst.Name) and arg.value.value == name
-            for arg in stmt.body[0].value.args
-        )
+        and name in handed_over(stmt.body[0])
     ):
         return False
     return name in rebound_names(stmt)
